@@ -1,0 +1,36 @@
+"""Admin for the clinic's resources."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from clinic.models import Closure, OpeningHours, Practitioner, Room
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "is_dermatologist", "registration_number", "active")
+    list_filter = ("is_dermatologist", "active")
+    list_select_related = ("user",)
+    search_fields = ("user__first_name", "user__last_name", "user__username", "registration_number")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "has_rf_device", "active", "notes")
+    list_filter = ("has_rf_device", "active")
+    search_fields = ("name",)
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ("weekday", "opens", "closes")
+    list_filter = ("weekday",)
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ("start_date", "end_date", "reason")
+    search_fields = ("reason",)
+    date_hierarchy = "start_date"

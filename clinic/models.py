@@ -1,0 +1,107 @@
+"""The clinic's own resources: who treats, where, and when the clinic is open."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+
+class Practitioner(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
+    )
+    is_dermatologist = models.BooleanField(
+        default=False, help_text="Dermatologists approve plans and override contraindications."
+    )
+    registration_number = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"Dr {name}" if self.is_dermatologist else name
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    has_rf_device = models.BooleanField("has an RF microneedling device", default=False)
+    active = models.BooleanField(default=True)
+    notes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        verbose_name_plural = "opening hours"
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(opens__lt=F("closes")), name="opening_opens_before_closes"
+            ),
+            models.UniqueConstraint(fields=["weekday", "opens"], name="opening_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+        if self.weekday is None or self.opens is None or self.closes is None:
+            return
+        overlapping = OpeningHours.objects.filter(
+            weekday=self.weekday, opens__lt=self.closes, closes__gt=self.opens
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                f"These hours overlap {overlapping.first()}; edit that entry instead."
+            )
+
+
+class Closure(models.Model):
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="Last closed day (inclusive).")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="closure_end_not_before_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="closure_dates_idx")]
+
+    def __str__(self) -> str:
+        if self.start_date == self.end_date:
+            return f"{self.start_date:%d %b %Y}: {self.reason}"
+        return f"{self.start_date:%d %b %Y} – {self.end_date:%d %b %Y}: {self.reason}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The last closed day is before the first."})

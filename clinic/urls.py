@@ -1,0 +1,23 @@
+"""URLs of the whole project."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from clinic import views
+
+admin.site.site_header = "Microneedling clinic — administration"
+admin.site.site_title = "Clinic admin"
+admin.site.index_title = "Patients, treatments and the evidence base"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,89 @@
+"""Admin building blocks shared by every app.
+
+They live in `evidence`, the app everything else may depend on, so that the arrows between apps
+keep pointing one way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+PROVENANCE_CSS = {
+    "V": "prov-v",
+    "SD/V": "prov-v",
+    "V/P": "prov-p",
+    "P": "prov-p",
+    "SD": "prov-p",
+    "V/U": "prov-u",
+    "U": "prov-u",
+    "SD/U": "prov-u",
+    "D": "prov-d",
+}
+
+
+def provenance_badge(obj: Any) -> str:
+    note = f" {obj.provenance_note}" if getattr(obj, "provenance_note", "") else ""
+    return format_html(
+        '<span class="prov {}" title="{}">[{}]</span>{}',
+        PROVENANCE_CSS.get(obj.provenance, "prov-u"),
+        obj.get_provenance_display(),
+        obj.provenance,
+        note,
+    )
+
+
+def study_links(study: Any) -> str:
+    links = [
+        (url, label)
+        for url, label in (
+            (study.doi_url, f"doi:{study.doi}"),
+            (study.pubmed_url, f"PMID {study.pmid}"),
+            (study.pmc_url, study.pmcid),
+            (study.url, "source"),
+        )
+        if url
+    ]
+    if not links:
+        return "—"
+    return format_html_join(
+        " · ", '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', links
+    )
+
+
+class FixedChoicesMixin:
+    """Evaluate each foreign-key <select> once per form class, not once per inline row.
+
+    Without this, an inline with N rows runs N identical choice queries.
+    """
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        searched = {*getattr(self, "autocomplete_fields", ()), *getattr(self, "raw_id_fields", ())}
+        if formfield is not None and db_field.name not in searched and "widget" not in kwargs:
+            choices = list(formfield.choices)
+            formfield.choices = choices
+            inner = getattr(formfield.widget, "widget", None)  # admin's related-field wrapper
+            if inner is not None:
+                inner.choices = choices
+        return formfield
+
+
+class ClinicalRecordAdmin(FixedChoicesMixin, admin.ModelAdmin):
+    """Clinical records are never deleted: they are cancelled, archived or marked in error."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NoDeleteInline(FixedChoicesMixin, admin.TabularInline):
+    extra = 0
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

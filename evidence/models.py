@@ -1,0 +1,520 @@
+"""The knowledge base: studies and what they support.
+
+Every indication, protocol, screening rule and grading scale points at the study behind it, and
+every item keeps the provenance tag of DOMAIN.md so a clinician can see how firm it is. Rows are
+loaded from `evidence/data/knowledge.toml` by `manage.py load_knowledge` and keyed by stable codes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Provenance(models.TextChoices):
+    """How far a fact was checked (DOMAIN.md legend). Combined tags are kept as written there."""
+
+    SD = "SD", "[SD] starting document, not re-checked"
+    SD_V = "SD/V", "[SD/V] starting document, checked"
+    SD_U = "SD/U", "[SD/U] starting document, not found"
+    V = "V", "[V] checked against source text"
+    V_P = "V/P", "[V/P] checked, some fields partly checked"
+    V_U = "V/U", "[V/U] checked, some fields unchecked"
+    P = "P", "[P] partly checked"
+    U = "U", "[U] not checked"
+    D = "D", "[D] design inference"
+
+
+#: Tags whose facts a clinician should confirm before relying on them.
+UNCONFIRMED_PROVENANCE = frozenset({"SD", "SD/U", "V/P", "V/U", "P", "U", "D"})
+
+MAX_DEPTH_MM = Decimal("3.0")
+
+
+class ProvenanceMixin(models.Model):
+    provenance = models.CharField(max_length=4, choices=Provenance.choices)
+    provenance_note = models.CharField(
+        max_length=300, blank=True, help_text="Which fields are only partly checked or unchecked."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def provenance_tag(self) -> str:
+        return f"[{self.provenance}]"
+
+    @property
+    def is_unconfirmed(self) -> bool:
+        return self.provenance in UNCONFIRMED_PROVENANCE
+
+
+def provenance_constraint(model_name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(provenance__in=Provenance.values), name=f"{model_name}_provenance_valid"
+    )
+
+
+class StudyDesign(models.TextChoices):
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+    META_ANALYSIS = "meta_analysis", "Meta-analysis"
+    RCT = "rct", "Randomised controlled trial"
+    CONTROLLED_TRIAL = "controlled_trial", "Controlled trial (non-randomised)"
+    COHORT = "cohort", "Cohort / open-label study"
+    CASE_SERIES = "case_series", "Case series / pilot"
+    CASE_REPORT = "case_report", "Case report"
+    NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+    IN_VITRO = "in_vitro", "In vitro"
+    DEVICE_LABEL = "device_label", "Device labelling"
+    REGULATION = "regulation", "Regulation"
+    CONSENSUS = "consensus", "Consensus statement"
+    GUIDELINE = "guideline", "Guideline"
+    TRIAL_REGISTRATION = "trial_registration", "Trial registration"
+    EXPERT_OPINION = "expert_opinion", "Expert opinion"
+    CLASSIFICATION = "classification", "Classification / scale paper"
+
+
+class Study(ProvenanceMixin):
+    Design = StudyDesign
+
+    class Level(models.IntegerChoices):
+        """Oxford CEBM-style level of evidence; blank where it does not apply (labels, rules)."""
+
+        ONE = 1, "1 — systematic review / meta-analysis of RCTs"
+        TWO = 2, "2 — randomised trial"
+        THREE = 3, "3 — controlled or cohort study"
+        FOUR = 4, "4 — case series / case report"
+        FIVE = 5, "5 — expert opinion, narrative review, mechanism"
+
+    code = models.SlugField(max_length=80, unique=True, help_text="Stable key used by the loader.")
+    reference_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number in DOMAIN.md's reference list."
+    )
+    authors = models.CharField(max_length=500)
+    title = models.CharField(max_length=500)
+    journal = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=30, blank=True)
+    issue = models.CharField(max_length=30, blank=True)
+    pages = models.CharField(max_length=30, blank=True)
+    doi = models.CharField(max_length=200, blank=True, verbose_name="DOI")
+    pmid = models.CharField(max_length=12, blank=True, verbose_name="PMID")
+    pmcid = models.CharField(max_length=16, blank=True, verbose_name="PMCID")
+    url = models.URLField(max_length=300, blank=True)
+    design = models.CharField(max_length=30, choices=Design.choices)
+    level_of_evidence = models.PositiveSmallIntegerField(
+        choices=Level.choices, null=True, blank=True
+    )
+    source_document = models.BooleanField(
+        default=False, help_text="One of the seven studies of the article the project started from."
+    )
+    summary = models.CharField(max_length=400, help_text="One line, in our own words.")
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["authors", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="study_doi_unique_when_present"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="study_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_of_evidence__isnull=True)
+                | Q(level_of_evidence__gte=1, level_of_evidence__lte=5),
+                name="study_level_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(design__in=StudyDesign.values), name="study_design_valid"
+            ),
+            models.CheckConstraint(condition=~Q(doi__startswith="http"), name="study_doi_bare"),
+            provenance_constraint("study"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_citation
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:evidence_study_change", args=[self.pk])
+
+    @property
+    def first_author(self) -> str:
+        return self.authors.split(",")[0].strip()
+
+    @property
+    def short_citation(self) -> str:
+        year = self.year or "n.d."
+        lead = self.first_author
+        if "," in self.authors or " et al" in self.authors:
+            lead = f"{lead.split(' ')[0]} et al."
+        return f"{lead} {year}"
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/" if self.pmcid else ""
+
+    def clean(self) -> None:
+        if self.doi and not self.doi.startswith("10."):
+            raise ValidationError(
+                {"doi": "A DOI starts with '10.' (enter it without 'doi:' or a URL)."}
+            )
+        if self.pmid and not self.pmid.isdigit():
+            raise ValidationError({"pmid": "A PMID is digits only."})
+
+
+class Indication(models.Model):
+    """A condition microneedling may treat (wrinkles, atrophic acne scars, melasma...)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    studies = models.ManyToManyField(Study, through="Finding", related_name="indications")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:evidence_indication_change", args=[self.pk])
+
+
+class Finding(ProvenanceMixin):
+    """What one study showed for one indication, in our words."""
+
+    indication = models.ForeignKey(Indication, on_delete=models.CASCADE, related_name="findings")
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="findings")
+    claim = models.CharField(max_length=500)
+    population = models.CharField(max_length=200, blank=True)
+    regimen = models.CharField(max_length=200, blank=True)
+    depth = models.CharField(max_length=100, blank=True)
+    adjunct = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["indication__name", "study__year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indication", "study"], name="finding_one_per_study"),
+            provenance_constraint("finding"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study.short_citation}: {self.claim[:60]}"
+
+
+class Modality(models.TextChoices):
+    MICRONEEDLING = "mn", "Microneedling"
+    RF_MICRONEEDLING = "rfmn", "RF microneedling"
+
+
+class ScaleKind(models.TextChoices):
+    LEVELS = "levels", "Named grades"
+    RANGE = "range", "Numeric score"
+    DESCRIPTIVE = "descriptive", "Descriptive / composite"
+
+
+class GradingScale(ProvenanceMixin):
+    Kind = ScaleKind
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=200)
+    records = models.CharField(max_length=400, help_text="What the scale records.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    levels = models.JSONField(
+        default=list, blank=True, help_text='Ordered grades: [{"value": "1", "label": "..."}].'
+    )
+    range_min = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    range_max = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    indications = models.ManyToManyField(Indication, related_name="grading_scales", blank=True)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="grading_scales")
+    supporting_studies = models.ManyToManyField(
+        Study, related_name="supported_grading_scales", blank=True
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ScaleKind.values), name="scale_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(range_min__isnull=True)
+                | Q(range_max__isnull=True)
+                | Q(range_min__lt=F("range_max")),
+                name="scale_range_ordered",
+            ),
+            provenance_constraint("gradingscale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def level_values(self) -> list[str]:
+        return [str(level["value"]) for level in self.levels]
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.LEVELS:
+            if (
+                not isinstance(self.levels, list)
+                or not self.levels
+                or not all(
+                    isinstance(level, dict) and {"value", "label"} <= level.keys()
+                    for level in self.levels
+                )
+            ):
+                raise ValidationError(
+                    {"levels": 'Named grades need a list of {"value": ..., "label": ...} items.'}
+                )
+            values = self.level_values()
+            if len(set(values)) != len(values):
+                raise ValidationError({"levels": "Grade values must be unique."})
+        if self.kind == self.Kind.RANGE and self.range_min is None:
+            raise ValidationError({"range_min": "A numeric score needs at least its minimum."})
+
+    def grade_error(self, grade: str) -> str | None:
+        """Why `grade` is not a value of this scale, or None when it is."""
+        grade = grade.strip()
+        if not grade:
+            return None
+        if self.kind == self.Kind.LEVELS:
+            values = self.level_values()
+            if grade not in values:
+                return (
+                    f"{grade!r} is not a grade of {self.name}; choose one of {', '.join(values)}."
+                )
+        elif self.kind == self.Kind.RANGE:
+            try:
+                value = Decimal(grade)
+            except ArithmeticError:
+                return f"{self.name} takes a number; got {grade!r}."
+            if not value.is_finite():
+                return f"{self.name} takes a number; got {grade!r}."
+            if self.range_min is not None and value < self.range_min:
+                return f"{self.name} starts at {self.range_min.normalize()}; got {grade}."
+            if self.range_max is not None and value > self.range_max:
+                return f"{self.name} goes up to {self.range_max.normalize()}; got {grade}."
+        return None
+
+
+class Protocol(ProvenanceMixin):
+    """An evidence-informed starting protocol for one indication and modality.
+
+    Defaults are starting values, not guidelines: every seeded protocol needs clinician review.
+    Protocols without defaults (`physician_defined`) leave the numbers to the dermatologist.
+    """
+
+    code = models.CharField(max_length=10, unique=True, help_text="IND-xx id from DOMAIN.md.")
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="protocols")
+    modality = models.CharField(max_length=4, choices=Modality.choices)
+    title = models.CharField(max_length=200)
+    physician_defined = models.BooleanField(
+        default=False, help_text="No evidence-based default: the dermatologist sets the numbers."
+    )
+    specialist_only = models.BooleanField(default=False)
+    default_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    interval_min_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    interval_max_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    depth_min_mm = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    depth_max_mm = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    depth_note = models.CharField(max_length=400, blank=True)
+    adjuncts = models.JSONField(default=list, blank=True)
+    outcome_scales = models.ManyToManyField(GradingScale, related_name="protocols", blank=True)
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="protocols")
+    supporting_studies = models.ManyToManyField(
+        Study, related_name="supported_protocols", blank=True
+    )
+    requires_clinician_review = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="protocol_modality_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(physician_defined=True)
+                | Q(
+                    default_sessions__isnull=False,
+                    sessions_min__isnull=False,
+                    sessions_max__isnull=False,
+                    default_interval_days__isnull=False,
+                    interval_min_days__isnull=False,
+                    interval_max_days__isnull=False,
+                    depth_min_mm__isnull=False,
+                    depth_max_mm__isnull=False,
+                ),
+                name="protocol_defaults_unless_physician_defined",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_min__gte=1)
+                & Q(default_sessions__gte=F("sessions_min"))
+                & Q(sessions_max__gte=F("default_sessions")),
+                name="protocol_sessions_at_least_one_and_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_min_days__gte=7)
+                & Q(default_interval_days__gte=F("interval_min_days"))
+                & Q(interval_max_days__gte=F("default_interval_days")),
+                name="protocol_interval_at_least_7_days_and_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(depth_min_mm__gt=0)
+                & Q(depth_max_mm__gte=F("depth_min_mm"))
+                & Q(depth_max_mm__lte=MAX_DEPTH_MM),
+                name="protocol_depth_between_0_and_3mm",
+            ),
+            models.CheckConstraint(
+                condition=Q(depth_min_mm__isnull=True, depth_max_mm__isnull=True)
+                | Q(depth_min_mm__isnull=False, depth_max_mm__isnull=False),
+                name="protocol_depth_both_or_neither",
+            ),
+            provenance_constraint("protocol"),
+        ]
+        indexes = [models.Index(fields=["indication", "modality"], name="protocol_indication_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:evidence_protocol_change", args=[self.pk])
+
+    @property
+    def depth_range_text(self) -> str:
+        if self.depth_min_mm is None:
+            return "physician-defined"
+        low, high = self.depth_min_mm.normalize(), self.depth_max_mm.normalize()
+        return f"{low} mm" if low == high else f"{low}–{high} mm"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.modality and self.modality not in Modality.values:
+            errors["modality"] = "Unknown modality."
+        if not self.physician_defined:
+            for name in (
+                "default_sessions",
+                "sessions_min",
+                "sessions_max",
+                "default_interval_days",
+                "interval_min_days",
+                "interval_max_days",
+                "depth_min_mm",
+                "depth_max_mm",
+            ):
+                if getattr(self, name) is None:
+                    errors[name] = "Required unless the protocol is physician-defined."
+        if self.sessions_min is not None and self.sessions_min < 1:
+            errors["sessions_min"] = "A series has at least one session."
+        if None not in (self.sessions_min, self.default_sessions, self.sessions_max) and not (
+            self.sessions_min <= self.default_sessions <= self.sessions_max
+        ):
+            errors["default_sessions"] = "The default must lie between the minimum and maximum."
+        if self.interval_min_days is not None and self.interval_min_days < 7:
+            errors["interval_min_days"] = "Sessions on the same area are at least 7 days apart."
+        if None not in (
+            self.interval_min_days,
+            self.default_interval_days,
+            self.interval_max_days,
+        ) and not (self.interval_min_days <= self.default_interval_days <= self.interval_max_days):
+            errors["default_interval_days"] = (
+                "The default must lie between the minimum and maximum."
+            )
+        if (self.depth_min_mm is None) != (self.depth_max_mm is None):
+            errors["depth_max_mm"] = "Give both depth limits or neither."
+        elif self.depth_min_mm is not None:
+            if self.depth_min_mm <= 0:
+                errors["depth_min_mm"] = "Depth must be more than 0 mm."
+            elif self.depth_max_mm > MAX_DEPTH_MM:
+                errors["depth_max_mm"] = f"Depth cannot exceed {MAX_DEPTH_MM} mm."
+            elif self.depth_min_mm > self.depth_max_mm:
+                errors["depth_max_mm"] = "The maximum depth is below the minimum."
+        if errors:
+            raise ValidationError(errors)
+
+
+class RuleSeverity(models.TextChoices):
+    ABSOLUTE = "absolute", "Absolute — blocks"
+    RELATIVE = "relative", "Relative — dermatologist override"
+    FLAG = "flag", "Flag — shown and acknowledged"
+
+
+class RuleAppliesTo(models.TextChoices):
+    ALL = "all", "Microneedling and RF microneedling"
+    RF_ONLY = "rf_only", "RF microneedling only"
+
+
+class ContraindicationRule(ProvenanceMixin):
+    """A screening question; a 'yes' fires the rule with its severity.
+
+    The keloid tension (C09 against scar indications) is data: when the plan's indication is one
+    of `exception_indications`, the rule takes `exception_severity` and `exception_action`.
+    """
+
+    Severity = RuleSeverity
+
+    AppliesTo = RuleAppliesTo
+
+    code = models.CharField(max_length=8, unique=True)
+    condition = models.CharField(max_length=200)
+    question = models.CharField(max_length=400)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    severity_note = models.CharField(max_length=200, blank=True)
+    temporary = models.BooleanField(default=False, help_text="Expected to pass: defer, not refuse.")
+    applies_to = models.CharField(max_length=8, choices=AppliesTo.choices)
+    action = models.TextField()
+    basis = models.JSONField(default=list, blank=True, help_text="Kinds of source behind it.")
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="rules")
+    supporting_studies = models.ManyToManyField(Study, related_name="supported_rules", blank=True)
+    exception_indications = models.ManyToManyField(
+        Indication, related_name="rule_exceptions", blank=True
+    )
+    exception_severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    exception_action = models.TextField(blank=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__in=RuleSeverity.values), name="rule_severity_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(applies_to__in=RuleAppliesTo.values), name="rule_applies_to_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(exception_severity="") | Q(exception_severity__in=RuleSeverity.values),
+                name="rule_exception_severity_valid",
+            ),
+            provenance_constraint("contraindicationrule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.condition}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:evidence_contraindicationrule_change", args=[self.pk])
+
+    def applies_to_modality(self, modality: str) -> bool:
+        return self.applies_to == self.AppliesTo.ALL or modality == Modality.RF_MICRONEEDLING
+
+    def clean(self) -> None:
+        if bool(self.exception_severity) != bool(self.exception_action.strip()):
+            raise ValidationError(
+                {"exception_action": "An exception needs both its severity and its action."}
+            )

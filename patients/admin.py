@@ -1,0 +1,83 @@
+"""Admin for patients and their concerns. Patients are archived, never deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
+from patients.models import Patient, SkinConcern
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+
+
+def parse_search_date(term: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(term.strip(), fmt).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+    return None
+
+
+class SkinConcernInline(NoDeleteInline):
+    model = SkinConcern
+    fields = ("indication", "body_area", "grading_scale", "baseline_grade", "status", "notes")
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicalRecordAdmin):
+    list_display = (
+        "mrn",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "sex",
+        "fitzpatrick_type",
+        "status",
+    )
+    list_display_links = ("mrn", "family_name")
+    list_filter = ("status", "sex", "fitzpatrick_type")
+    search_fields = ("family_name", "given_name", "mrn", "email", "phone")
+    search_help_text = "Name, MRN, e-mail, phone, or date of birth (2001-04-30 or 30/04/2001)."
+    readonly_fields = ("mrn", "public_id", "created_at", "updated_at")
+    date_hierarchy = "created_at"
+    fieldsets = (
+        (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth", "sex", "status")}),
+        ("Contact", {"fields": ("phone", "email")}),
+        ("Clinical", {"fields": ("fitzpatrick_type", "notes")}),
+        ("Record", {"fields": ("public_id", "created_at", "updated_at")}),
+    )
+    inlines = [SkinConcernInline]
+    actions = None
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Patient], search_term: str
+    ) -> tuple[QuerySet[Patient], bool]:
+        born = parse_search_date(search_term)
+        if born is not None:
+            return queryset.filter(date_of_birth=born), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(SkinConcern)
+class SkinConcernAdmin(ClinicalRecordAdmin):
+    list_display = (
+        "patient",
+        "indication",
+        "body_area",
+        "grading_scale",
+        "baseline_grade",
+        "status",
+        "created_at",
+    )
+    list_filter = ("indication", "body_area", "status")
+    list_select_related = ("patient", "indication", "grading_scale")
+    search_fields = ("patient__family_name", "patient__given_name", "patient__mrn")
+    autocomplete_fields = ("patient",)
+    readonly_fields = ("public_id", "created_at", "updated_at")
+    date_hierarchy = "created_at"
+    actions = None

@@ -1,0 +1,223 @@
+"""Patients and the skin concerns they come with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from evidence.models import GradingScale, Indication
+
+MAX_AGE_YEARS = 120
+#: Earliest date of birth the database accepts at all; the 120-year rule is checked on entry.
+EARLIEST_DOB = dt.date(1880, 1, 1)
+
+
+def luhn_check_digit(digits: str) -> str:
+    """Check digit so that a mistyped MRN (one wrong digit, most swaps) is caught."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def generate_mrn() -> str:
+    """A random medical record number such as MN-48213907-5 (8 digits + Luhn check digit)."""
+    body = f"{secrets.randbelow(10**8):08d}"
+    return f"MN-{body}-{luhn_check_digit(body)}"
+
+
+def validate_mrn(value: str) -> None:
+    parts = value.split("-")
+    if (
+        len(parts) != 3
+        or parts[0] != "MN"
+        or not (parts[1].isdigit() and len(parts[1]) == 8)
+        or parts[2] != luhn_check_digit(parts[1] if parts[1].isdigit() else "0")
+    ):
+        raise ValidationError(f"{value!r} is not a valid MRN (MN-12345678-9 with its check digit).")
+
+
+def validate_date_of_birth(value: dt.date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("Date of birth cannot be in the future.")
+    try:
+        limit = today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
+    if value < limit:
+        raise ValidationError(f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.")
+
+
+class BodyArea(models.TextChoices):
+    FACE = "face", "Face"
+    NECK = "neck", "Neck"
+    DECOLLETAGE = "decolletage", "Décolletage"
+    SCALP = "scalp", "Scalp"
+    ABDOMEN = "abdomen", "Abdomen"
+    THIGHS = "thighs", "Thighs"
+    ARMS = "arms", "Arms"
+    BACK = "back", "Back"
+    OTHER = "other", "Other"
+
+
+class PatientSex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not recorded"
+
+
+class PatientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class Patient(models.Model):
+    Sex = PatientSex
+
+    Status = PatientStatus
+
+    class SkinType(models.IntegerChoices):
+        I = 1, "I — always burns, never tans"  # noqa: E741
+        II = 2, "II — usually burns, tans minimally"
+        III = 3, "III — sometimes burns, tans uniformly"
+        IV = 4, "IV — burns minimally, always tans"
+        V = 5, "V — very rarely burns, tans very easily"
+        VI = 6, "VI — never burns"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mrn = models.CharField(
+        "MRN",
+        max_length=13,
+        unique=True,
+        default=generate_mrn,
+        editable=False,
+        validators=[validate_mrn],
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
+    sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    fitzpatrick_type = models.PositiveSmallIntegerField(
+        "Fitzpatrick skin type", choices=SkinType.choices, null=True, blank=True
+    )
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fitzpatrick_type__isnull=True)
+                | Q(fitzpatrick_type__gte=1, fitzpatrick_type__lte=6),
+                name="patient_fitzpatrick_i_to_vi",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte=EARLIEST_DOB), name="patient_dob_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(sex__in=PatientSex.values), name="patient_sex_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PatientStatus.values), name="patient_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(given_name="") & ~Q(family_name=""), name="patient_names_required"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:patients_patient_change", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: dt.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ConcernStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class SkinConcern(models.Model):
+    Status = ConcernStatus
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="concerns")
+    indication = models.ForeignKey(Indication, on_delete=models.PROTECT, related_name="concerns")
+    body_area = models.CharField(max_length=12, choices=BodyArea.choices)
+    grading_scale = models.ForeignKey(
+        GradingScale,
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        null=True,
+        blank=True,
+        help_text="The scale the baseline grade is recorded on.",
+    )
+    baseline_grade = models.CharField(max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["patient", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body_area__in=BodyArea.values), name="concern_body_area_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ConcernStatus.values), name="concern_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_grade="") | Q(grading_scale__isnull=False),
+                name="concern_grade_needs_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indication} — {self.get_body_area_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.baseline_grade and self.grading_scale_id is None:
+            errors["grading_scale"] = "Choose the scale the baseline grade is recorded on."
+        if self.grading_scale_id is not None and self.indication_id is not None:
+            scale = self.grading_scale
+            if not scale.indications.filter(pk=self.indication_id).exists():
+                errors["grading_scale"] = (
+                    f"{scale.name} is not a grading scale for {self.indication.name}."
+                )
+            elif problem := scale.grade_error(self.baseline_grade):
+                errors["baseline_grade"] = problem
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,76 @@
+"""Each role holds exactly the permissions it is meant to, no more."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+
+from clinic import roles
+
+pytestmark = pytest.mark.django_db
+
+EVIDENCE_VIEW = {f"evidence.view_{m}" for m in (
+    "study", "indication", "finding", "protocol", "contraindicationrule", "gradingscale")}
+CLINIC_VIEW = {f"clinic.view_{m}" for m in ("practitioner", "room", "openinghours", "closure")}
+
+
+def crud(app: str, model: str) -> set[str]:
+    return {f"{app}.{action}_{model}" for action in ("view", "add", "change")}
+
+
+EXPECTED = {
+    roles.DERMATOLOGIST: EVIDENCE_VIEW | CLINIC_VIEW
+    | crud("patients", "patient") | crud("patients", "skinconcern")
+    | crud("treatments", "treatmentplan") | {"treatments.approve_treatmentplan"}
+    | crud("treatments", "treatmentsession")
+    | crud("treatments", "screening") | {"treatments.override_screening"}
+    | crud("treatments", "screeninganswer"),
+    roles.FRONT_DESK: EVIDENCE_VIEW | CLINIC_VIEW
+    | crud("patients", "patient") | {"patients.view_skinconcern"}
+    | {"treatments.view_treatmentplan", "treatments.view_treatmentsession",
+       "treatments.change_treatmentsession", "treatments.view_screening",
+       "treatments.add_screening", "treatments.view_screeninganswer",
+       "treatments.add_screeninganswer"},
+}
+
+
+def permissions_of(group_name: str) -> set[str]:
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Group.objects.get(name=group_name).permissions.select_related("content_type")
+    }
+
+
+@pytest.mark.parametrize("role", [roles.DERMATOLOGIST, roles.FRONT_DESK])
+def test_each_role_has_exactly_its_intended_permissions(role: str) -> None:
+    assert permissions_of(role) == EXPECTED[role]
+
+
+def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
+    every = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(
+            content_type__app_label__in=["patients", "treatments", "evidence", "clinic", "auth"]
+        ).select_related("content_type")
+    }
+    assert permissions_of(roles.CLINIC_ADMIN) == every
+    assert {"treatments.approve_treatmentplan", "auth.change_user"} <= every
+
+
+def test_front_desk_cannot_approve_plans_or_override_contraindications(front_desk: Client) -> None:
+    user = front_desk.user  # type: ignore[attr-defined]
+    assert not user.has_perm("treatments.approve_treatmentplan")
+    assert not user.has_perm("treatments.override_screening")
+    assert user.has_perm("patients.add_patient")
+    assert user.has_perm("treatments.change_treatmentsession")
+
+
+def test_nobody_but_clinic_admins_may_delete(dermatologist: Client, front_desk: Client) -> None:
+    for client in (dermatologist, front_desk):
+        perms = client.user.get_all_permissions()  # type: ignore[attr-defined]
+        assert not [p for p in perms if ".delete_" in p]
+
+
+def test_roles_of_names_the_user_roles(dermatologist: Client) -> None:
+    assert roles.roles_of(dermatologist.user) == [roles.DERMATOLOGIST]  # type: ignore[attr-defined]

@@ -1,0 +1,77 @@
+"""seed_demo: a usable demo, the same after a second run, never in production."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+
+from clinic import roles
+from clinic.demo import DEMO_LOGINS
+from clinic.models import Closure, OpeningHours, Practitioner, Room
+from evidence.models import Indication
+from patients.models import Patient, SkinConcern
+from treatments.models import Screening, TreatmentPlan, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (User, Practitioner, Room, OpeningHours, Closure, Patient, SkinConcern, TreatmentPlan,
+          TreatmentSession, Screening)
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@override_settings(DEBUG=True)
+def test_it_creates_a_demo_clinic() -> None:
+    output = seed()
+    assert User.objects.filter(groups__name=roles.DERMATOLOGIST).exists()
+    assert User.objects.filter(groups__name=roles.FRONT_DESK).exists()
+    assert User.objects.filter(groups__name=roles.CLINIC_ADMIN).exists()
+    assert Practitioner.objects.count() == 3
+    assert Room.objects.count() == 3
+    hours = {(h.weekday, h.opens.hour, h.closes.hour) for h in OpeningHours.objects.all()}
+    assert hours == {(d, 9, 18) for d in range(5)} | {(5, 9, 13)}
+    assert Closure.objects.count() == 1
+    assert Patient.objects.count() == 50
+    assert set(SkinConcern.objects.values_list("indication", flat=True)) == set(
+        Indication.objects.values_list("pk", flat=True)
+    )
+    assert TreatmentPlan.objects.filter(status="active").count() >= 3
+    for concern in SkinConcern.objects.exclude(baseline_grade="").select_related("grading_scale"):
+        assert concern.grading_scale.grade_error(concern.baseline_grade) is None
+    for login in DEMO_LOGINS:
+        assert login.password in output
+
+
+@override_settings(DEBUG=True)
+def test_a_second_run_changes_nothing() -> None:
+    seed()
+    before = counts()
+    output = seed()
+    assert counts() == before
+    assert "nothing changed" in output
+
+
+@override_settings(DEBUG=True)
+def test_the_printed_logins_work() -> None:
+    seed()
+    for login in DEMO_LOGINS:
+        assert Client().login(username=login.username, password=login.password), login.username
+
+
+@override_settings(DEBUG=False)
+def test_it_refuses_to_run_with_debug_off() -> None:
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        seed()
+    assert Patient.objects.count() == 0

@@ -1,0 +1,81 @@
+"""Personas, the knowledge base, and the PostgreSQL marker's rules."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+
+from clinic import roles
+from evidence.loader import load_knowledge
+from tests import factories
+
+POSTGRES_SKIPPED: list[str] = []
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    marked = [item for item in items if item.get_closest_marker("postgres")]
+    if on_postgres() or not marked:
+        return
+    if os.environ.get("REQUIRE_POSTGRES"):
+        raise pytest.UsageError(
+            "REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL."
+        )
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in marked:
+        item.add_marker(skip)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgres" in report.keywords and on_postgres():
+        POSTGRES_SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if POSTGRES_SKIPPED and os.environ.get("REQUIRE_POSTGRES"):
+        print("\nPostgreSQL-only tests were skipped on PostgreSQL:", *POSTGRES_SKIPPED, sep="\n  ")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Every test starts from a database holding the whole knowledge base."""
+    with django_db_blocker.unblock():
+        load_knowledge()
+
+
+def _client_for(role: str, **practitioner: bool) -> Client:
+    user = factories.UserFactory(groups=[Group.objects.get(name=role)], is_staff=True)
+    if practitioner:
+        factories.PractitionerFactory(user=user, **practitioner)
+    client = Client()
+    client.force_login(user)
+    client.user = user  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def dermatologist(db: None) -> Client:
+    return _client_for(roles.DERMATOLOGIST, is_dermatologist=True)
+
+
+@pytest.fixture
+def front_desk(db: None) -> Client:
+    return _client_for(roles.FRONT_DESK)
+
+
+@pytest.fixture
+def clinic_admin(db: None) -> Client:
+    return _client_for(roles.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def anonymous(db: None) -> Client:
+    return Client()

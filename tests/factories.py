@@ -1,0 +1,254 @@
+"""factory-boy factories for every model. Rows they make are valid by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from clinic.models import Closure, OpeningHours, Practitioner, Room
+from evidence.models import (
+    ContraindicationRule,
+    Finding,
+    GradingScale,
+    Indication,
+    Modality,
+    Protocol,
+    Study,
+)
+from patients.models import BodyArea, Patient, SkinConcern
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@clinic.example")
+    password = factory.django.Password("correct-horse-battery-staple")
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[Group] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.groups.add(*extracted)
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class StudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Study
+
+    code = factory.Sequence(lambda n: f"test-study-{n}")
+    authors = factory.Sequence(lambda n: f"Tester{n} A, Second B")
+    title = factory.Sequence(lambda n: f"A study of microneedling number {n}")
+    journal = "J Test Dermatol"
+    year = 2020
+    doi = factory.Sequence(lambda n: f"10.9999/test.{n}")
+    pmid = factory.Sequence(lambda n: f"{90000000 + n}")
+    design = Study.Design.RCT
+    level_of_evidence = 2
+    provenance = "V"
+    summary = "A made-up study for tests."
+
+
+class IndicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indication
+
+    slug = factory.Sequence(lambda n: f"test-indication-{n}")
+    name = factory.Sequence(lambda n: f"Test indication {n}")
+    description = "For tests."
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    indication = factory.SubFactory(IndicationFactory)
+    study = factory.SubFactory(StudyFactory)
+    claim = "Improved the test outcome."
+    provenance = "V"
+
+
+class GradingScaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradingScale
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"Test scale {n}")
+    records = "Severity"
+    kind = GradingScale.Kind.LEVELS
+    levels = factory.LazyFunction(
+        lambda: [{"value": str(v), "label": f"Grade {v}"} for v in range(1, 5)]
+    )
+    study = factory.SubFactory(StudyFactory)
+    provenance = "V"
+
+    @factory.post_generation
+    def indications(self, create: bool, extracted: list[Indication] | None, **kw: object) -> None:
+        if create and extracted:
+            self.indications.add(*extracted)
+
+
+class ProtocolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Protocol
+
+    code = factory.Sequence(lambda n: f"TST-{n}")
+    indication = factory.SubFactory(IndicationFactory)
+    modality = Modality.MICRONEEDLING
+    title = factory.Sequence(lambda n: f"Test protocol {n}")
+    default_sessions = 4
+    sessions_min = 2
+    sessions_max = 6
+    default_interval_days = 30
+    interval_min_days = 28
+    interval_max_days = 30
+    depth_min_mm = Decimal("0.5")
+    depth_max_mm = Decimal("1.5")
+    study = factory.SubFactory(StudyFactory)
+    provenance = "V"
+
+
+class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContraindicationRule
+
+    code = factory.Sequence(lambda n: f"T{n:02d}")
+    condition = "Test condition"
+    question = "Does the patient have the test condition?"
+    severity = ContraindicationRule.Severity.RELATIVE
+    applies_to = ContraindicationRule.AppliesTo.ALL
+    action = "Ask a dermatologist."
+    study = factory.SubFactory(StudyFactory)
+    provenance = "V"
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = factory.Sequence(lambda n: dt.date(1960, 1, 1) + dt.timedelta(days=97 * n))
+    sex = Patient.Sex.FEMALE
+    phone = "07700 900123"
+    email = factory.Sequence(lambda n: f"patient{n}@example.org")
+    fitzpatrick_type = 3
+
+
+class SkinConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SkinConcern
+
+    patient = factory.SubFactory(PatientFactory)
+    indication = factory.LazyFunction(lambda: Indication.objects.get(slug="wrinkles"))
+    body_area = BodyArea.FACE
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practitioner
+
+    user = factory.SubFactory(UserFactory)
+    is_dermatologist = True
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    name = factory.Sequence(lambda n: f"Room T{n}")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    # Distinct (weekday, opens) pairs that never overlap: 7 weekdays x 30-minute slots.
+    weekday = factory.Sequence(lambda n: n % 7)
+    opens = factory.Sequence(lambda n: dt.time((n // 7) // 2, 30 * ((n // 7) % 2)))
+    closes = factory.LazyAttribute(
+        lambda o: (dt.datetime.combine(dt.date(2000, 1, 1), o.opens) + dt.timedelta(minutes=29))
+        .time()
+    )
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Closure
+
+    start_date = factory.Sequence(lambda n: dt.date(2030, 1, 1) + dt.timedelta(days=3 * n))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=1))
+    reason = "Training day"
+
+
+class TreatmentPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentPlan
+
+    concern = factory.SubFactory(SkinConcernFactory)
+    patient = factory.SelfAttribute("concern.patient")
+    protocol = factory.LazyFunction(lambda: Protocol.objects.get(code="IND-01"))
+    modality = factory.SelfAttribute("protocol.modality")
+    planned_sessions = 4
+    interval_days = 30
+    needle_depth_mm = Decimal("1.0")
+    responsible_dermatologist = factory.SubFactory(PractitionerFactory)
+    status = TreatmentPlan.Status.ACTIVE
+    approved_by = factory.SelfAttribute("responsible_dermatologist.user")
+    approved_at = factory.LazyFunction(timezone.now)
+
+
+class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentSession
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    number = 1
+    target_date = dt.date(2030, 3, 4)
+    status = TreatmentSession.Status.PLANNED
+
+
+class BookedSessionFactory(TreatmentSessionFactory):
+    status = TreatmentSession.Status.BOOKED
+    practitioner = factory.SubFactory(PractitionerFactory)
+    room = factory.SubFactory(RoomFactory)
+    starts_at = factory.LazyAttribute(
+        lambda o: timezone.make_aware(dt.datetime.combine(o.target_date, dt.time(10)))
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Screening
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    patient = factory.SelfAttribute("plan.patient")
+    performed_by = factory.SelfAttribute("plan.responsible_dermatologist.user")
+    performed_at = factory.LazyFunction(timezone.now)
+    result = Screening.Result.CLEAR
+
+
+class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningAnswer
+
+    screening = factory.SubFactory(ScreeningFactory)
+    rule = factory.SubFactory(ContraindicationRuleFactory)
+    answer = False

@@ -1,0 +1,153 @@
+"""Admin for plans, sessions and screenings. Clinical records are cancelled, never deleted."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
+from patients.admin import PatientAdmin
+from patients.models import Patient
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+
+PATIENT_SEARCH = ("patient__family_name", "patient__given_name", "patient__mrn")
+
+
+class TreatmentPlanInline(NoDeleteInline):
+    model = TreatmentPlan
+    fields = (
+        "protocol",
+        "modality",
+        "planned_sessions",
+        "interval_days",
+        "needle_depth_mm",
+        "responsible_dermatologist",
+        "status",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TreatmentPlan]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("protocol", "responsible_dermatologist__user")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# Plans belong to treatments, so the patient page gains its plan inline here: patients must
+# not import treatments.
+admin.site.unregister(Patient)
+
+
+@admin.register(Patient)
+class PatientWithPlansAdmin(PatientAdmin):
+    inlines = [*PatientAdmin.inlines, TreatmentPlanInline]
+
+
+class TreatmentSessionInline(NoDeleteInline):
+    model = TreatmentSession
+    fields = ("number", "target_date", "starts_at", "ends_at", "practitioner", "room", "status")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TreatmentSession]:
+        return super().get_queryset(request).select_related("practitioner__user", "room")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TreatmentPlan)
+class TreatmentPlanAdmin(ClinicalRecordAdmin):
+    list_display = (
+        "patient",
+        "protocol",
+        "modality",
+        "planned_sessions",
+        "interval_days",
+        "needle_depth_mm",
+        "responsible_dermatologist",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "modality", "protocol__indication")
+    list_select_related = ("patient", "protocol", "responsible_dermatologist__user")
+    search_fields = PATIENT_SEARCH
+    autocomplete_fields = ("patient", "concern")
+    readonly_fields = (
+        "public_id",
+        "approved_by",
+        "approved_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    date_hierarchy = "created_at"
+    inlines = [TreatmentSessionInline]
+    actions = None
+
+
+@admin.register(TreatmentSession)
+class TreatmentSessionAdmin(ClinicalRecordAdmin):
+    list_display = (
+        "__str__",
+        "patient",
+        "number",
+        "target_date",
+        "starts_at",
+        "arrival",
+        "practitioner",
+        "room",
+        "status",
+    )
+    list_filter = ("status", "room", "practitioner")
+    list_select_related = ("plan__patient", "plan__protocol", "practitioner__user", "room")
+    search_fields = tuple(f"plan__{field}" for field in PATIENT_SEARCH)
+    autocomplete_fields = ("plan",)
+    readonly_fields = ("public_id", "arrival", "created_at", "updated_at")
+    date_hierarchy = "starts_at"
+    actions = None
+
+    @admin.display(description="Patient", ordering="plan__patient__family_name")
+    def patient(self, obj: TreatmentSession) -> Patient:
+        return obj.plan.patient
+
+    @admin.display(description="Arrival (anaesthetic cream)")
+    def arrival(self, obj: TreatmentSession) -> str:
+        return f"{obj.arrival_at:%Y-%m-%d %H:%M}" if obj.arrival_at else "—"
+
+
+class ScreeningAnswerInline(NoDeleteInline):
+    model = ScreeningAnswer
+    fields = ("rule", "answer", "acknowledged", "note")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningAnswer]:
+        return super().get_queryset(request).select_related("rule")
+
+
+@admin.register(Screening)
+class ScreeningAdmin(ClinicalRecordAdmin):
+    list_display = ("patient", "kind", "result", "performed_by", "performed_at", "override_by")
+    list_filter = ("result", "kind")
+    list_select_related = ("patient", "performed_by", "override_by")
+    search_fields = PATIENT_SEARCH
+    autocomplete_fields = ("patient", "plan", "session")
+    date_hierarchy = "performed_at"
+    readonly_fields = ("public_id",)
+    inlines = [ScreeningAnswerInline]
+    actions = None
+
+
+@admin.register(ScreeningAnswer)
+class ScreeningAnswerAdmin(ClinicalRecordAdmin):
+    list_display = ("screening", "rule", "answer", "acknowledged")
+    list_filter = ("answer", "rule__severity")
+    list_select_related = ("screening__patient", "rule")
+    search_fields = ("screening__patient__family_name", "rule__code")
+    autocomplete_fields = ("screening",)
+    actions = None

@@ -1,0 +1,365 @@
+"""Treatment plans (the series), their sessions, and contraindication screenings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from clinic.models import Practitioner, Room
+from evidence.models import ContraindicationRule, Modality, Protocol
+from patients.models import BodyArea, Patient, SkinConcern
+
+#: The hard floor between sessions on the same area (DOMAIN.md I1), whatever the protocol says.
+MIN_INTERVAL_DAYS = 7
+#: Depths a plan may ever hold; protocols narrow this, departures need a reason.
+PLAN_DEPTH_MIN_MM = Decimal("0.25")
+PLAN_DEPTH_MAX_MM = Decimal("3.0")
+#: Topical anaesthetic goes on this long before the procedure; the patient arrives then.
+ANAESTHETIC_LEAD = dt.timedelta(minutes=30)
+
+DEPTH_VALIDATORS = [MinValueValidator(PLAN_DEPTH_MIN_MM), MaxValueValidator(PLAN_DEPTH_MAX_MM)]
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TreatmentPlan(models.Model):
+    Status = PlanStatus
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    concern = models.ForeignKey(SkinConcern, on_delete=models.PROTECT, related_name="plans")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
+    modality = models.CharField(max_length=4, choices=Modality.choices)
+    planned_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    interval_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_INTERVAL_DAYS)]
+    )
+    needle_depth_mm = models.DecimalField(
+        max_digits=3, decimal_places=2, validators=DEPTH_VALIDATORS
+    )
+    responsible_dermatologist = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="responsible_plans",
+        limit_choices_to={"is_dermatologist": True},
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    departure_reason = models.TextField(
+        blank=True, help_text="Why the plan departs from the protocol's ranges, if it does."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_plans",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_plans",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("approve_treatmentplan", "Can approve (activate) a treatment plan")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_sessions__gte=1), name="plan_sessions_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_days__gte=MIN_INTERVAL_DAYS), name="plan_interval_min_7_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(needle_depth_mm__gte=PLAN_DEPTH_MIN_MM)
+                & Q(needle_depth_mm__lte=PLAN_DEPTH_MAX_MM),
+                name="plan_depth_within_0_25_and_3mm",
+            ),
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="plan_modality_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values), name="plan_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="plan_approved_unless_draft",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="plan_cancellation_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"], name="plan_patient_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.title} for {self.patient.full_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:treatments_treatmentplan_change", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        concern = self.concern if self.concern_id else None
+        protocol = self.protocol if self.protocol_id else None
+        if concern and self.patient_id and concern.patient_id != self.patient_id:
+            errors["concern"] = "This concern belongs to another patient."
+        if concern and protocol and protocol.indication_id != concern.indication_id:
+            errors["protocol"] = (
+                f"{protocol.code} is a protocol for {protocol.indication}, "
+                f"not for {concern.indication}."
+            )
+        if protocol and self.modality and protocol.modality != self.modality:
+            errors["modality"] = f"{protocol.code} is a {protocol.get_modality_display()} protocol."
+        if (
+            self.responsible_dermatologist_id
+            and not self.responsible_dermatologist.is_dermatologist
+        ):
+            errors["responsible_dermatologist"] = (
+                "The responsible practitioner must be a dermatologist."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    BOOKED = "booked", "Booked"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+class TreatmentSession(models.Model):
+    Status = SessionStatus
+
+    #: Statuses that hold a slot (practitioner, room, time).
+    SLOT_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    target_date = models.DateField()
+    starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="Procedure start; the patient arrives 30 minutes earlier."
+    )
+    ends_at = models.DateTimeField(null=True, blank=True)
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why it was cancelled or blocked."
+    )
+    # What was done.
+    depth_used_mm = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, validators=DEPTH_VALIDATORS
+    )
+    area = models.CharField(max_length=12, choices=BodyArea.choices, blank=True)
+    device = models.CharField(max_length=100, blank=True)
+    anaesthetic_applied_at = models.DateTimeField(null=True, blank=True)
+    pain_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="Pain VAS 0–10.",
+    )
+    adverse_events = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    outcome_grade = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="session_number_unique_in_plan"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="session_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["booked", "checked_in", "completed", "no_show"])
+                | Q(
+                    starts_at__isnull=False,
+                    practitioner__isnull=False,
+                    room__isnull=False,
+                ),
+                name="session_booked_has_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_score__isnull=True) | Q(pain_score__lte=10),
+                name="session_pain_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(depth_used_mm__isnull=True)
+                | Q(depth_used_mm__gte=PLAN_DEPTH_MIN_MM, depth_used_mm__lte=PLAN_DEPTH_MAX_MM),
+                name="session_depth_within_0_25_and_3mm",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                name="session_cancellation_has_reason",
+            ),
+        ]
+        indexes = [
+            # Day calendars and availability: one practitioner's / one room's bookings in a range.
+            models.Index(fields=["practitioner", "starts_at"], name="session_practitioner_idx"),
+            models.Index(fields=["room", "starts_at"], name="session_room_idx"),
+            # The front desk's day list and reminders.
+            models.Index(fields=["starts_at", "status"], name="session_start_status_idx"),
+            models.Index(fields=["status", "target_date"], name="session_status_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of {self.plan}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (self.starts_at is None) != (self.ends_at is None):
+            errors["ends_at"] = "Give both the start and the end of the booking, or neither."
+        elif self.starts_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The booking must end after it starts."
+        if self.status in self.SLOT_STATUSES:
+            for name in ("starts_at", "practitioner", "room"):
+                if not getattr(self, f"{name}_id" if name != "starts_at" else name):
+                    errors.setdefault(
+                        name, f"A {self.get_status_display().lower()} session needs this."
+                    )
+        if self.status == self.Status.CANCELLED and not self.status_reason.strip():
+            errors["status_reason"] = "Give the reason for cancelling."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def arrival_at(self) -> dt.datetime | None:
+        """When the patient should arrive: anaesthetic cream goes on 30 minutes before."""
+        return self.starts_at - ANAESTHETIC_LEAD if self.starts_at else None
+
+
+class ScreeningKind(models.TextChoices):
+    PLAN = "plan", "Before the plan"
+    PRE_SESSION = "pre_session", "Before a session"
+
+
+class ScreeningResult(models.TextChoices):
+    CLEAR = "clear", "Clear"
+    NEEDS_OVERRIDE = "needs_override", "Needs dermatologist override"
+    BLOCKED = "blocked", "Blocked"
+
+
+class Screening(models.Model):
+    Kind = ScreeningKind
+
+    Result = ScreeningResult
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    plan = models.ForeignKey(
+        TreatmentPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="screenings"
+    )
+    session = models.ForeignKey(
+        TreatmentSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings",
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PLAN)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings_performed"
+    )
+    performed_at = models.DateTimeField()
+    result = models.CharField(max_length=16, choices=Result.choices)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings_overridden",
+    )
+    override_reason = models.TextField(blank=True)
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        permissions = [
+            ("override_screening", "Can override a relative contraindication"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False) | Q(session__isnull=False),
+                name="screening_for_plan_or_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=ScreeningResult.values), name="screening_result_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ScreeningKind.values), name="screening_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_by__isnull=True)
+                | (~Q(override_reason="") & Q(overridden_at__isnull=False)),
+                name="screening_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(result="blocked") | Q(override_by__isnull=True),
+                name="screening_blocked_cannot_be_overridden",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-performed_at"], name="screening_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} screening of {self.patient.full_name}: {self.result}"
+
+
+class ScreeningAnswer(models.Model):
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
+    rule = models.ForeignKey(ContraindicationRule, on_delete=models.PROTECT, related_name="answers")
+    answer = models.BooleanField(help_text="Yes means the condition is present.")
+    note = models.CharField(max_length=300, blank=True)
+    acknowledged = models.BooleanField(
+        default=False, help_text="For flags: the clinician has seen and accepted the warning."
+    )
+
+    class Meta:
+        ordering = ["screening", "rule__display_order", "rule__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "rule"], name="answer_one_per_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.code}: {'yes' if self.answer else 'no'}"

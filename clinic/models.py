@@ -8,6 +8,13 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class PractitionerManager(models.Manager["Practitioner"]):
+    def get_queryset(self) -> models.QuerySet[Practitioner]:
+        # A practitioner is always shown by the user's name: fetch it in the same query so that
+        # choice lists and filters do not run one query per practitioner.
+        return super().get_queryset().select_related("user")
+
+
 class Practitioner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
@@ -17,6 +24,8 @@ class Practitioner(models.Model):
     )
     registration_number = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
+
+    objects = PractitionerManager()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

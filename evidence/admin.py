@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -41,6 +42,7 @@ class StudyAdmin(ProvenanceDisplay, admin.ModelAdmin):
     search_fields = ("authors", "title", "doi", "pmid", "pmcid", "code", "journal")
     readonly_fields = ("links", "cited_by")
     ordering = ("authors", "year")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("code", "reference_number", "authors", "title", "summary")}),
         ("Publication", {"fields": ("journal", "year", "volume", "issue", "pages")}),

@@ -492,6 +492,7 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
                 "depth": item.get("depth", ""),
                 "adjunct": item.get("adjunct", ""),
                 "provenance": item["provenance"],
+                "provenance_note": item.get("provenance_note", ""),
             },
         )
     if writer.problems:

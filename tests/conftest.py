@@ -79,3 +79,9 @@ def clinic_admin(db: None) -> Client:
 @pytest.fixture
 def anonymous(db: None) -> Client:
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """PBKDF2's deliberate slowness buys nothing in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

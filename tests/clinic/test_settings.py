@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from clinic.settings import database_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 64
 
@@ -37,7 +39,9 @@ def test_it_starts_in_development_without_any_variables() -> None:
         ({"DEBUG": "0", "ALLOWED_HOSTS": "clinic.example"}, "SECRET_KEY must be set"),
     ],
 )
-def test_it_refuses_to_start_in_production_without_secrets(env: dict[str, str], missing: str) -> None:
+def test_it_refuses_to_start_in_production_without_secrets(
+    env: dict[str, str], missing: str
+) -> None:
     result = start_django(**env)
     assert result.returncode != 0
     assert missing in result.stderr
@@ -74,11 +78,19 @@ def test_login_is_required_by_middleware() -> None:
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
 
 
-@pytest.mark.django_db
 def test_sqlite_takes_the_write_lock_when_a_transaction_starts() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite-only setting; this run is on PostgreSQL")
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    config = database_settings(None)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"].endswith("db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_a_postgres_url_gets_persistent_checked_connections() -> None:
+    config = database_settings("postgres://clinic:secret@db.internal:5432/clinic")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["NAME"], config["USER"]) == ("db.internal", "clinic", "clinic")
+    assert config["CONN_MAX_AGE"] == 600
+    assert config["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.postgres

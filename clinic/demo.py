@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from clinic import roles
@@ -199,6 +200,8 @@ def _grade(scale: GradingScale | None, rng: random.Random) -> str:
 def _patients(counts: Counter[str]) -> list[SkinConcern]:
     rng = random.Random(2026)  # same demo every time  # noqa: S311 - not security
     indications = list(Indication.objects.prefetch_related("grading_scales").order_by("slug"))
+    # How general each scale is (Fitzpatrick and pain apply to every indication).
+    breadth = dict(GradingScale.objects.annotate(n=Count("indications")).values_list("pk", "n"))
     if not indications:
         raise DemoDataError("The knowledge base is empty: run `manage.py load_knowledge` first.")
     today = timezone.localdate()
@@ -220,7 +223,15 @@ def _patients(counts: Counter[str]) -> list[SkinConcern]:
         counts["patients"] += created
         # Every indication appears: patient n starts with indication n mod 9.
         indication = indications[(number - 1) % len(indications)]
-        scales = [s for s in indication.grading_scales.all() if s.kind != "descriptive"]
+        # The indication's own scale: general ones (Fitzpatrick, pain) are no baseline grade.
+        scales = sorted(
+            (
+                s
+                for s in indication.grading_scales.all()
+                if s.kind != "descriptive" and breadth[s.pk] < len(indications)
+            ),
+            key=lambda s: (breadth[s.pk], s.code),
+        )
         scale = scales[0] if scales else None
         concern, made = SkinConcern.objects.get_or_create(
             patient=patient,

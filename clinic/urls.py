@@ -9,6 +9,8 @@ from clinic import views
 admin.site.site_header = "Microneedling clinic — administration"
 admin.site.site_title = "Clinic admin"
 admin.site.index_title = "Patients, treatments and the evidence base"
+# The sidebar repeats the index and squeezes wide clinical tables on a tablet.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

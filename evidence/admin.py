@@ -159,7 +159,6 @@ class FindingAdmin(ProvenanceDisplay, FixedChoicesMixin, admin.ModelAdmin):
 class ProtocolAdmin(ProvenanceDisplay, FixedChoicesMixin, admin.ModelAdmin):
     list_display = (
         "code",
-        "title",
         "indication",
         "modality",
         "sessions",

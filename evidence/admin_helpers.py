@@ -26,14 +26,16 @@ PROVENANCE_CSS = {
 }
 
 
-def provenance_badge(obj: Any) -> str:
-    note = f" {obj.provenance_note}" if getattr(obj, "provenance_note", "") else ""
+def provenance_badge(obj: Any, *, with_note: bool = False) -> str:
+    """The [tag] coloured by how firm it is; the caveat rides along as a tooltip or text."""
+    note = getattr(obj, "provenance_note", "")
+    title = f"{obj.get_provenance_display()}. {note}" if note else obj.get_provenance_display()
     return format_html(
         '<span class="prov {}" title="{}">[{}]</span>{}',
         PROVENANCE_CSS.get(obj.provenance, "prov-u"),
-        obj.get_provenance_display(),
+        title,
         obj.provenance,
-        note,
+        f" {note}" if with_note and note else "",
     )
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 
 class Provenance(models.TextChoices):
@@ -140,20 +139,37 @@ class Study(ProvenanceMixin):
     def __str__(self) -> str:
         return self.short_citation
 
-    def get_absolute_url(self) -> str:
-        return reverse("admin:evidence_study_change", args=[self.pk])
-
     @property
     def first_author(self) -> str:
         return self.authors.split(",")[0].strip()
 
     @property
+    def first_author_surname(self) -> str:
+        """'von Dalwig-Nolda DF' -> 'von Dalwig-Nolda'; 'English RS Jr' -> 'English'."""
+        tokens = self.first_author.split()
+        while len(tokens) > 1 and (
+            tokens[-1].rstrip(".") == "Jr" or tokens[-1].replace(".", "").isupper()
+        ):
+            tokens.pop()
+        return " ".join(tokens)
+
+    @property
+    def authors_known(self) -> bool:
+        return "not captured" not in self.authors.split("(")[0].lower()
+
+    @property
     def short_citation(self) -> str:
-        year = self.year or "n.d."
-        lead = self.first_author
+        """'Ablon 2018', 'Mujahid et al. 2020'; by title where the authors were not captured."""
+        if not self.authors_known:
+            lead = self.title.split(":")[0].split(" (")[0]
+            words = lead.split()
+            if len(words) > 8:
+                lead = " ".join(words[:8]) + "…"
+            return f"{lead} {self.year}" if self.year else lead
+        lead = self.first_author_surname
         if "," in self.authors or " et al" in self.authors:
-            lead = f"{lead.split(' ')[0]} et al."
-        return f"{lead} {year}"
+            lead = f"{lead} et al."
+        return f"{lead} {self.year or 'n.d.'}"
 
     @property
     def doi_url(self) -> str:
@@ -189,9 +205,6 @@ class Indication(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:evidence_indication_change", args=[self.pk])
 
 
 class Finding(ProvenanceMixin):
@@ -392,9 +405,6 @@ class Protocol(ProvenanceMixin):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("admin:evidence_protocol_change", args=[self.pk])
-
     @property
     def depth_range_text(self) -> str:
         if self.depth_min_mm is None:
@@ -506,9 +516,6 @@ class ContraindicationRule(ProvenanceMixin):
 
     def __str__(self) -> str:
         return f"{self.code} {self.condition}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:evidence_contraindicationrule_change", args=[self.pk])
 
     def applies_to_modality(self, modality: str) -> bool:
         return self.applies_to == self.AppliesTo.ALL or modality == Modality.RF_MICRONEEDLING

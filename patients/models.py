@@ -9,7 +9,6 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from evidence.models import GradingScale, Indication
@@ -149,9 +148,6 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:patients_patient_change", args=[self.pk])
 
     @property
     def full_name(self) -> str:

@@ -183,8 +183,9 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory):
     weekday = factory.Sequence(lambda n: n % 7)
     opens = factory.Sequence(lambda n: dt.time((n // 7) // 2, 30 * ((n // 7) % 2)))
     closes = factory.LazyAttribute(
-        lambda o: (dt.datetime.combine(dt.date(2000, 1, 1), o.opens) + dt.timedelta(minutes=29))
-        .time()
+        lambda o: (
+            dt.datetime.combine(dt.date(2000, 1, 1), o.opens) + dt.timedelta(minutes=29)
+        ).time()
     )
 
 

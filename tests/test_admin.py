@@ -155,11 +155,22 @@ def test_a_bad_protocol_in_the_admin_gets_a_clear_error_and_saves_nothing(
 ) -> None:
     protocol = Protocol.objects.get(code="IND-01")
     data = {
-        "code": "IND-01", "title": protocol.title, "indication": protocol.indication_id,
-        "modality": "mn", "default_sessions": 4, "sessions_min": 2, "sessions_max": 6,
-        "default_interval_days": 5, "interval_min_days": 5, "interval_max_days": 30,
-        "depth_min_mm": "0.5", "depth_max_mm": "1.5", "study": protocol.study_id,
-        "provenance": "V", "adjuncts": "[]", "requires_clinician_review": "on",
+        "code": "IND-01",
+        "title": protocol.title,
+        "indication": protocol.indication_id,
+        "modality": "mn",
+        "default_sessions": 4,
+        "sessions_min": 2,
+        "sessions_max": 6,
+        "default_interval_days": 5,
+        "interval_min_days": 5,
+        "interval_max_days": 30,
+        "depth_min_mm": "0.5",
+        "depth_max_mm": "1.5",
+        "study": protocol.study_id,
+        "provenance": "V",
+        "adjuncts": "[]",
+        "requires_clinician_review": "on",
     }
     response = clinic_admin.post(_url(Protocol, "change", protocol.pk), data)
     assert response.status_code == 200

@@ -39,9 +39,18 @@ def test_it_rejects_an_invalid_protocol(fields: dict[str, object]) -> None:
 
 def test_it_accepts_a_physician_defined_protocol_without_numbers() -> None:
     protocol = factories.ProtocolFactory(
-        physician_defined=True, **dict.fromkeys(
-            ["default_sessions", "sessions_min", "sessions_max", "default_interval_days",
-             "interval_min_days", "interval_max_days", "depth_min_mm", "depth_max_mm"]
+        physician_defined=True,
+        **dict.fromkeys(
+            [
+                "default_sessions",
+                "sessions_min",
+                "sessions_max",
+                "default_interval_days",
+                "interval_min_days",
+                "interval_max_days",
+                "depth_min_mm",
+                "depth_max_mm",
+            ]
         ),
     )
     assert protocol.pk is not None
@@ -121,23 +130,32 @@ def test_it_rejects_a_cancelled_session_without_a_reason() -> None:
 
 def test_it_rejects_a_screening_for_neither_plan_nor_session() -> None:
     plan = factories.TreatmentPlanFactory()
-    rejected(factories.ScreeningFactory, plan=None, patient=plan.patient,
-             performed_by=plan.approved_by)
+    rejected(
+        factories.ScreeningFactory, plan=None, patient=plan.patient, performed_by=plan.approved_by
+    )
 
 
 def test_it_rejects_an_override_without_a_reason() -> None:
     plan = factories.TreatmentPlanFactory()
     rejected(
-        factories.ScreeningFactory, plan=plan, result="needs_override",
-        override_by=plan.approved_by, override_reason="", overridden_at=plan.approved_at,
+        factories.ScreeningFactory,
+        plan=plan,
+        result="needs_override",
+        override_by=plan.approved_by,
+        override_reason="",
+        overridden_at=plan.approved_at,
     )
 
 
 def test_it_rejects_overriding_a_blocked_screening() -> None:
     plan = factories.TreatmentPlanFactory()
     rejected(
-        factories.ScreeningFactory, plan=plan, result="blocked", override_by=plan.approved_by,
-        override_reason="I know best", overridden_at=plan.approved_at,
+        factories.ScreeningFactory,
+        plan=plan,
+        result="blocked",
+        override_by=plan.approved_by,
+        override_reason="I know best",
+        overridden_at=plan.approved_at,
     )
 
 
@@ -151,6 +169,4 @@ def test_it_rejects_opening_hours_that_close_before_they_open() -> None:
 
 
 def test_it_rejects_a_closure_that_ends_before_it_starts() -> None:
-    rejected(
-        factories.ClosureFactory, start_date=dt.date(2030, 1, 5), end_date=dt.date(2030, 1, 4)
-    )
+    rejected(factories.ClosureFactory, start_date=dt.date(2030, 1, 5), end_date=dt.date(2030, 1, 4))

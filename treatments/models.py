@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from clinic.models import Practitioner, Room
 from evidence.models import ContraindicationRule, Modality, Protocol
@@ -114,9 +113,6 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol.title} for {self.patient.full_name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admin:treatments_treatmentplan_change", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -11,8 +11,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url", ["/", "/admin/", "/admin/patients/patient/",
-                                 "/admin/evidence/study/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/admin/", "/admin/patients/patient/", "/admin/evidence/study/"]
+)
 def test_anonymous_visitors_are_sent_to_log_in(anonymous: Client, url: str) -> None:
     response = anonymous.get(url)
     assert response.status_code == 302

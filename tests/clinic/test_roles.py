@@ -10,8 +10,10 @@ from clinic import roles
 
 pytestmark = pytest.mark.django_db
 
-EVIDENCE_VIEW = {f"evidence.view_{m}" for m in (
-    "study", "indication", "finding", "protocol", "contraindicationrule", "gradingscale")}
+EVIDENCE_VIEW = {
+    f"evidence.view_{m}"
+    for m in ("study", "indication", "finding", "protocol", "contraindicationrule", "gradingscale")
+}
 CLINIC_VIEW = {f"clinic.view_{m}" for m in ("practitioner", "room", "openinghours", "closure")}
 
 
@@ -20,18 +22,29 @@ def crud(app: str, model: str) -> set[str]:
 
 
 EXPECTED = {
-    roles.DERMATOLOGIST: EVIDENCE_VIEW | CLINIC_VIEW
-    | crud("patients", "patient") | crud("patients", "skinconcern")
-    | crud("treatments", "treatmentplan") | {"treatments.approve_treatmentplan"}
+    roles.DERMATOLOGIST: EVIDENCE_VIEW
+    | CLINIC_VIEW
+    | crud("patients", "patient")
+    | crud("patients", "skinconcern")
+    | crud("treatments", "treatmentplan")
+    | {"treatments.approve_treatmentplan"}
     | crud("treatments", "treatmentsession")
-    | crud("treatments", "screening") | {"treatments.override_screening"}
+    | crud("treatments", "screening")
+    | {"treatments.override_screening"}
     | crud("treatments", "screeninganswer"),
-    roles.FRONT_DESK: EVIDENCE_VIEW | CLINIC_VIEW
-    | crud("patients", "patient") | {"patients.view_skinconcern"}
-    | {"treatments.view_treatmentplan", "treatments.view_treatmentsession",
-       "treatments.change_treatmentsession", "treatments.view_screening",
-       "treatments.add_screening", "treatments.view_screeninganswer",
-       "treatments.add_screeninganswer"},
+    roles.FRONT_DESK: EVIDENCE_VIEW
+    | CLINIC_VIEW
+    | crud("patients", "patient")
+    | {"patients.view_skinconcern"}
+    | {
+        "treatments.view_treatmentplan",
+        "treatments.view_treatmentsession",
+        "treatments.change_treatmentsession",
+        "treatments.view_screening",
+        "treatments.add_screening",
+        "treatments.view_screeninganswer",
+        "treatments.add_screeninganswer",
+    },
 }
 
 

@@ -18,12 +18,19 @@ GOOD_KEY = "k" * 64
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "CLINIC_TIME_ZONE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "CLINIC_TIME_ZONE"}
+    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "clinic.settings", **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "clinic.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -59,10 +66,13 @@ def test_it_starts_in_production_with_secrets() -> None:
     assert result.stdout.strip() == "started", result.stderr
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"CLINIC_TIME_ZONE": "Mars/Olympus"}, "is not an IANA time zone"),
-    ({"DEBUG": "perhaps"}, "DEBUG must be one of"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CLINIC_TIME_ZONE": "Mars/Olympus"}, "is not an IANA time zone"),
+        ({"DEBUG": "perhaps"}, "DEBUG must be one of"),
+    ],
+)
 def test_it_explains_a_bad_value(env: dict[str, str], message: str) -> None:
     result = start_django(**env)
     assert result.returncode != 0
@@ -107,7 +117,13 @@ def test_postgres_holds_the_named_check_constraints() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE contype = 'c' AND conname = ANY(%s)",
-            [["protocol_interval_at_least_7_days_and_ordered", "plan_interval_min_7_days",
-              "session_booked_has_slot", "patient_fitzpatrick_i_to_vi"]],
+            [
+                [
+                    "protocol_interval_at_least_7_days_and_ordered",
+                    "plan_interval_min_7_days",
+                    "session_booked_has_slot",
+                    "patient_fitzpatrick_i_to_vi",
+                ]
+            ],
         )
         assert len(cursor.fetchall()) == 4

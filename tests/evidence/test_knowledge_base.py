@@ -35,16 +35,22 @@ def test_every_rule_and_scale_is_present() -> None:
 
 
 def test_every_reference_of_domain_md_is_a_study() -> None:
-    numbers = set(Study.objects.exclude(reference_number=None)
-                  .values_list("reference_number", flat=True))
+    numbers = set(
+        Study.objects.exclude(reference_number=None).values_list("reference_number", flat=True)
+    )
     assert numbers == set(range(1, 79))
 
 
 def test_the_seven_studies_of_the_source_article_are_there() -> None:
     source = Study.objects.filter(source_document=True)
     assert set(source.values_list("reference_number", flat=True)) == set(range(1, 8))
-    assert {s.first_author.split(" ")[0] for s in source} >= {"Ablon", "Mujahid", "Elawar",
-                                                              "Iriarte", "Schmitt"}
+    assert {s.first_author.split(" ")[0] for s in source} >= {
+        "Ablon",
+        "Mujahid",
+        "Elawar",
+        "Iriarte",
+        "Schmitt",
+    }
 
 
 def test_every_indication_is_supported_by_a_finding() -> None:
@@ -83,7 +89,8 @@ def test_keloid_tension_is_data_on_rule_c09() -> None:
     assert rule.severity == "absolute"
     assert rule.exception_severity == "relative"
     assert set(rule.exception_indications.values_list("slug", flat=True)) == {
-        "hypertrophic-scars", "keloids"
+        "hypertrophic-scars",
+        "keloids",
     }
     assert rule.exception_action
 
@@ -109,3 +116,21 @@ def test_dois_and_pmids_render_as_links() -> None:
     study = Study.objects.get(reference_number=12)  # English 2022
     assert study.doi_url == f"https://doi.org/{study.doi}"
     assert study.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/34854067/"
+
+
+@pytest.mark.parametrize(
+    ("authors", "year", "citation"),
+    [
+        ("Ablon G", 2018, "Ablon 2018"),
+        ("von Dalwig-Nolda DF, Ablon G", 2020, "von Dalwig-Nolda et al. 2020"),
+        ("English RS Jr, Ruiz S, DoAmaral P", 2022, "English et al. 2022"),
+        ("U.S. Food and Drug Administration", None, "U.S. Food and Drug Administration n.d."),
+    ],
+)
+def test_short_citations_name_the_first_author(authors: str, year: int, citation: str) -> None:
+    assert Study(authors=authors, year=year).short_citation == citation
+
+
+def test_sources_without_captured_authors_are_cited_by_title() -> None:
+    registration = Study(authors="Authors not captured", title="Trial registration NCT1: x")
+    assert registration.short_citation == "Trial registration NCT1"

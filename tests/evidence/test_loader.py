@@ -90,8 +90,9 @@ def test_a_broken_file_is_refused_with_the_problem_named_and_nothing_changes(
     tmp_path: Path, replacement: tuple[str, str], message: str
 ) -> None:
     # The first study's summary changes too: it must not be written either.
-    path = edited(tmp_path, (r'^summary = ".*"$', 'summary = "Should never be saved."'),
-                  replacement)
+    path = edited(
+        tmp_path, (r'^summary = ".*"$', 'summary = "Should never be saved."'), replacement
+    )
     before = counts()
     with pytest.raises(KnowledgeFileError) as error:
         load_knowledge(path)

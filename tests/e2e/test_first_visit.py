@@ -1,0 +1,64 @@
+"""A clinic's first visit: log in, browse patients, plans and the cited knowledge base."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from clinic.demo import DEMO_LOGINS
+from tests.e2e.conftest import screenshot
+
+LOGINS = {login.username: login for login in DEMO_LOGINS}
+
+
+def log_in(page, app_url: str, username: str) -> None:  # noqa: ANN001 - playwright Page
+    page.goto(f"{app_url}/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(LOGINS[username].password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{app_url}/")
+
+
+def test_a_wrong_password_is_refused(page, app_url: str) -> None:  # noqa: ANN001
+    page.goto(f"{app_url}/accounts/login/")
+    page.get_by_label("Username").fill("clinicadmin")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    screenshot(page, "login-error")
+
+
+def test_a_clinic_admin_browses_the_cited_knowledge_base(page, app_url: str) -> None:  # noqa: ANN001
+    log_in(page, app_url, "clinicadmin")
+    expect(page.get_by_role("heading", name=re.compile("Welcome, Priya Shah"))).to_be_visible()
+    screenshot(page, "home-clinic-admin")
+
+    page.get_by_role("link", name="Protocols").click()
+    expect(page.get_by_text("IND-01").first).to_be_visible()
+    screenshot(page, "admin-protocols")
+
+    page.get_by_role("link", name="IND-01").click()
+    expect(page.locator("input[name=default_sessions]")).to_have_value("4")
+    expect(page.locator("input[name=default_interval_days]")).to_have_value("30")
+    expect(page.get_by_text("Ablon").first).to_be_visible()
+
+    page.goto(f"{app_url}/admin/evidence/study/?q=Ablon")
+    expect(page.get_by_role("link", name=re.compile("PMC6122507")).first).to_be_visible()
+    screenshot(page, "admin-studies")
+
+    page.goto(f"{app_url}/admin/evidence/contraindicationrule/")
+    expect(page.get_by_text("C09").first).to_be_visible()
+    screenshot(page, "admin-rules")
+
+
+def test_front_desk_browses_patients_but_cannot_delete(page, app_url: str) -> None:  # noqa: ANN001
+    log_in(page, app_url, "frontdesk")
+    page.get_by_role("link", name="Patients").first.click()
+    expect(page.get_by_text("50 patients")).to_be_visible()
+    screenshot(page, "admin-patients-front-desk")
+    page.locator("#result_list tbody tr a").first.click()
+    expect(page.get_by_role("heading", name="Skin concerns")).to_be_visible()
+    expect(page.get_by_role("link", name="Delete")).to_have_count(0)
+    screenshot(page, "admin-patient-front-desk")

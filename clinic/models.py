@@ -70,9 +70,17 @@ class OpeningHours(models.Model):
                 condition=Q(weekday__gte=0, weekday__lte=6), name="opening_weekday_valid"
             ),
             models.CheckConstraint(
-                condition=Q(opens__lt=F("closes")), name="opening_opens_before_closes"
+                condition=Q(opens__lt=F("closes")),
+                name="opening_opens_before_closes",
+                violation_error_message="Closing time must be after opening time.",
             ),
-            models.UniqueConstraint(fields=["weekday", "opens"], name="opening_unique_start"),
+            models.UniqueConstraint(
+                fields=["weekday", "opens"],
+                name="opening_unique_start",
+                violation_error_message=(
+                    "Opening hours starting at this time already exist for this day."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +109,9 @@ class Closure(models.Model):
         ordering = ["start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="closure_end_not_before_start"
+                condition=Q(end_date__gte=F("start_date")),
+                name="closure_end_not_before_start",
+                violation_error_message="The last closed day is before the first.",
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"], name="closure_dates_idx")]

@@ -118,21 +118,32 @@ class Study(ProvenanceMixin):
         ordering = ["authors", "year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["doi"], condition=~Q(doi=""), name="study_doi_unique_when_present"
+                fields=["doi"],
+                condition=~Q(doi=""),
+                name="study_doi_unique_when_present",
+                violation_error_message="Another study already has this DOI.",
             ),
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
                 name="study_year_plausible",
+                violation_error_message="The year must lie between 1900 and 2100.",
             ),
             models.CheckConstraint(
                 condition=Q(level_of_evidence__isnull=True)
                 | Q(level_of_evidence__gte=1, level_of_evidence__lte=5),
                 name="study_level_1_to_5",
+                violation_error_message="The level of evidence runs from 1 to 5.",
             ),
             models.CheckConstraint(
                 condition=Q(design__in=StudyDesign.values), name="study_design_valid"
             ),
-            models.CheckConstraint(condition=~Q(doi__startswith="http"), name="study_doi_bare"),
+            models.CheckConstraint(
+                condition=~Q(doi__startswith="http"),
+                name="study_doi_bare",
+                violation_error_message=(
+                    "Enter the DOI without 'https://doi.org/' (it starts with '10.')."
+                ),
+            ),
             provenance_constraint("study"),
         ]
 
@@ -221,7 +232,13 @@ class Finding(ProvenanceMixin):
     class Meta:
         ordering = ["indication__name", "study__year"]
         constraints = [
-            models.UniqueConstraint(fields=["indication", "study"], name="finding_one_per_study"),
+            models.UniqueConstraint(
+                fields=["indication", "study"],
+                name="finding_one_per_study",
+                violation_error_message=(
+                    "This study already has a finding for this indication; edit that one."
+                ),
+            ),
             provenance_constraint("finding"),
         ]
 
@@ -268,6 +285,7 @@ class GradingScale(ProvenanceMixin):
                 | Q(range_max__isnull=True)
                 | Q(range_min__lt=F("range_max")),
                 name="scale_range_ordered",
+                violation_error_message="The lowest score must be below the highest.",
             ),
             provenance_constraint("gradingscale"),
         ]
@@ -374,29 +392,41 @@ class Protocol(ProvenanceMixin):
                     depth_max_mm__isnull=False,
                 ),
                 name="protocol_defaults_unless_physician_defined",
+                violation_error_message=(
+                    "Give the default and range of sessions, interval and depth, or mark "
+                    "the protocol as physician-defined."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(sessions_min__gte=1)
                 & Q(default_sessions__gte=F("sessions_min"))
                 & Q(sessions_max__gte=F("default_sessions")),
                 name="protocol_sessions_at_least_one_and_ordered",
+                violation_error_message="Sessions: at least 1, and minimum ≤ default ≤ maximum.",
             ),
             models.CheckConstraint(
                 condition=Q(interval_min_days__gte=7)
                 & Q(default_interval_days__gte=F("interval_min_days"))
                 & Q(interval_max_days__gte=F("default_interval_days")),
                 name="protocol_interval_at_least_7_days_and_ordered",
+                violation_error_message=(
+                    "Interval: at least 7 days between sessions, and minimum ≤ default ≤ maximum."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(depth_min_mm__gt=0)
                 & Q(depth_max_mm__gte=F("depth_min_mm"))
                 & Q(depth_max_mm__lte=MAX_DEPTH_MM),
                 name="protocol_depth_between_0_and_3mm",
+                violation_error_message=(
+                    "Needle depth: more than 0 mm, at most 3.0 mm, minimum ≤ maximum."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(depth_min_mm__isnull=True, depth_max_mm__isnull=True)
                 | Q(depth_min_mm__isnull=False, depth_max_mm__isnull=False),
                 name="protocol_depth_both_or_neither",
+                violation_error_message="Give both depth limits or neither.",
             ),
             provenance_constraint("protocol"),
         ]

@@ -127,9 +127,12 @@ class Patient(models.Model):
                 condition=Q(fitzpatrick_type__isnull=True)
                 | Q(fitzpatrick_type__gte=1, fitzpatrick_type__lte=6),
                 name="patient_fitzpatrick_i_to_vi",
+                violation_error_message="Fitzpatrick skin type runs from I to VI.",
             ),
             models.CheckConstraint(
-                condition=Q(date_of_birth__gte=EARLIEST_DOB), name="patient_dob_plausible"
+                condition=Q(date_of_birth__gte=EARLIEST_DOB),
+                name="patient_dob_plausible",
+                violation_error_message="Date of birth is implausibly early.",
             ),
             models.CheckConstraint(
                 condition=Q(sex__in=PatientSex.values), name="patient_sex_valid"
@@ -138,7 +141,9 @@ class Patient(models.Model):
                 condition=Q(status__in=PatientStatus.values), name="patient_status_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(given_name="") & ~Q(family_name=""), name="patient_names_required"
+                condition=~Q(given_name="") & ~Q(family_name=""),
+                name="patient_names_required",
+                violation_error_message="Given and family names are required.",
             ),
         ]
         indexes = [
@@ -197,6 +202,7 @@ class SkinConcern(models.Model):
             models.CheckConstraint(
                 condition=Q(baseline_grade="") | Q(grading_scale__isnull=False),
                 name="concern_grade_needs_scale",
+                violation_error_message="Choose the scale the baseline grade is recorded on.",
             ),
         ]
 

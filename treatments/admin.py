@@ -122,16 +122,34 @@ class TreatmentSessionAdmin(ClinicalRecordAdmin):
         return f"{obj.arrival_at:%Y-%m-%d %H:%M}" if obj.arrival_at else "—"
 
 
+class ReadOnlyRecordAdmin(ClinicalRecordAdmin):
+    """Screenings are made by the screening workflow, which applies the rules (who may
+    override, what blocks). Editing them here would bypass it, so the admin only shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class ScreeningAnswerInline(NoDeleteInline):
     model = ScreeningAnswer
     fields = ("rule", "answer", "acknowledged", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningAnswer]:
         return super().get_queryset(request).select_related("rule")
 
 
 @admin.register(Screening)
-class ScreeningAdmin(ClinicalRecordAdmin):
+class ScreeningAdmin(ReadOnlyRecordAdmin):
     list_display = ("patient", "kind", "result", "performed_by", "performed_at", "override_by")
     list_filter = ("result", "kind")
     list_select_related = ("patient", "performed_by", "override_by")
@@ -144,7 +162,7 @@ class ScreeningAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(ScreeningAnswer)
-class ScreeningAnswerAdmin(ClinicalRecordAdmin):
+class ScreeningAnswerAdmin(ReadOnlyRecordAdmin):
     list_display = ("screening", "rule", "answer", "acknowledged")
     list_filter = ("answer", "rule__severity")
     list_select_related = ("screening__patient", "rule")

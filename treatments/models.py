@@ -83,15 +83,20 @@ class TreatmentPlan(models.Model):
         permissions = [("approve_treatmentplan", "Can approve (activate) a treatment plan")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(planned_sessions__gte=1), name="plan_sessions_at_least_one"
+                condition=Q(planned_sessions__gte=1),
+                name="plan_sessions_at_least_one",
+                violation_error_message="A series has at least one session.",
             ),
             models.CheckConstraint(
-                condition=Q(interval_days__gte=MIN_INTERVAL_DAYS), name="plan_interval_min_7_days"
+                condition=Q(interval_days__gte=MIN_INTERVAL_DAYS),
+                name="plan_interval_min_7_days",
+                violation_error_message="Sessions on the same area must be at least 7 days apart.",
             ),
             models.CheckConstraint(
                 condition=Q(needle_depth_mm__gte=PLAN_DEPTH_MIN_MM)
                 & Q(needle_depth_mm__lte=PLAN_DEPTH_MAX_MM),
                 name="plan_depth_within_0_25_and_3mm",
+                violation_error_message="Needle depth must lie between 0.25 and 3.0 mm.",
             ),
             models.CheckConstraint(
                 condition=Q(modality__in=Modality.values), name="plan_modality_valid"
@@ -103,10 +108,14 @@ class TreatmentPlan(models.Model):
                 condition=Q(status="draft")
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="plan_approved_unless_draft",
+                violation_error_message=(
+                    "Only a draft plan can be without a dermatologist's approval."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
                 name="plan_cancellation_has_reason",
+                violation_error_message="Give the reason for cancelling the plan.",
             ),
         ]
         indexes = [models.Index(fields=["patient", "status"], name="plan_patient_status_idx")]
@@ -194,9 +203,15 @@ class TreatmentSession(models.Model):
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "number"], name="session_number_unique_in_plan"
+                fields=["plan", "number"],
+                name="session_number_unique_in_plan",
+                violation_error_message="This plan already has a session with this number.",
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="session_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="session_number_positive",
+                violation_error_message="Session numbers start at 1.",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values), name="session_status_valid"
             ),
@@ -204,6 +219,7 @@ class TreatmentSession(models.Model):
                 condition=Q(starts_at__isnull=True, ends_at__isnull=True)
                 | Q(starts_at__isnull=False, ends_at__gt=F("starts_at")),
                 name="session_ends_after_start",
+                violation_error_message="A booking needs a start and an end after it.",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["booked", "checked_in", "completed", "no_show"])
@@ -213,19 +229,26 @@ class TreatmentSession(models.Model):
                     room__isnull=False,
                 ),
                 name="session_booked_has_slot",
+                violation_error_message=(
+                    "A booked, checked-in, completed or no-show session needs a start "
+                    "time, practitioner and room."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(pain_score__isnull=True) | Q(pain_score__lte=10),
                 name="session_pain_0_to_10",
+                violation_error_message="Pain is scored from 0 to 10.",
             ),
             models.CheckConstraint(
                 condition=Q(depth_used_mm__isnull=True)
                 | Q(depth_used_mm__gte=PLAN_DEPTH_MIN_MM, depth_used_mm__lte=PLAN_DEPTH_MAX_MM),
                 name="session_depth_within_0_25_and_3mm",
+                violation_error_message="Depth used must lie between 0.25 and 3.0 mm.",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(status_reason=""),
                 name="session_cancellation_has_reason",
+                violation_error_message="Give the reason for cancelling the session.",
             ),
         ]
         indexes = [
@@ -317,6 +340,7 @@ class Screening(models.Model):
             models.CheckConstraint(
                 condition=Q(plan__isnull=False) | Q(session__isnull=False),
                 name="screening_for_plan_or_session",
+                violation_error_message="A screening is for a plan or a session.",
             ),
             models.CheckConstraint(
                 condition=Q(result__in=ScreeningResult.values), name="screening_result_valid"
@@ -328,10 +352,14 @@ class Screening(models.Model):
                 condition=Q(override_by__isnull=True)
                 | (~Q(override_reason="") & Q(overridden_at__isnull=False)),
                 name="screening_override_has_reason",
+                violation_error_message="An override needs the dermatologist's reason and time.",
             ),
             models.CheckConstraint(
                 condition=~Q(result="blocked") | Q(override_by__isnull=True),
                 name="screening_blocked_cannot_be_overridden",
+                violation_error_message=(
+                    "An absolute contraindication blocks: it cannot be overridden."
+                ),
             ),
         ]
         indexes = [
@@ -354,7 +382,11 @@ class ScreeningAnswer(models.Model):
     class Meta:
         ordering = ["screening", "rule__display_order", "rule__code"]
         constraints = [
-            models.UniqueConstraint(fields=["screening", "rule"], name="answer_one_per_rule"),
+            models.UniqueConstraint(
+                fields=["screening", "rule"],
+                name="answer_one_per_rule",
+                violation_error_message="This screening already has an answer for this rule.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,8 @@ from django.db.models import F, Q
 from clinic.models import Practitioner, Room
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import BodyArea, Patient, SkinConcern
+from treatments.scheduling import MIN_INTERVAL_DAYS
 
-#: The hard floor between sessions on the same area (DOMAIN.md I1), whatever the protocol says.
-MIN_INTERVAL_DAYS = 7
 #: Depths a plan may ever hold; protocols narrow this, departures need a reason.
 PLAN_DEPTH_MIN_MM = Decimal("0.25")
 PLAN_DEPTH_MAX_MM = Decimal("3.0")

@@ -172,6 +172,10 @@ TIME_ZONE = CLINIC_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
+# --- Clinical rules ---------------------------------------------------------------------------
+#: A contraindication screening stands this many days; after that the patient is screened again.
+SCREENING_VALID_DAYS = env_int("SCREENING_VALID_DAYS", 30)
+
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
 from patients.models import Patient, SkinConcern
-
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-
-
-def parse_search_date(term: str) -> dt.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(term.strip(), fmt).date()  # noqa: DTZ007 - a date only
-        except ValueError:
-            continue
-    return None
+from patients.selectors import parse_search_date
 
 
 class SkinConcernInline(NoDeleteInline):

@@ -85,3 +85,20 @@ def anonymous(db: None) -> Client:
 def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """PBKDF2's deliberate slowness buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic_open(db: None) -> None:
+    """Opening hours Mon–Fri 09:00–18:00 and Sat 09:00–13:00, as in the demo clinic."""
+    import datetime as dt
+
+    for weekday in range(6):
+        factories.OpeningHoursFactory(
+            weekday=weekday, opens=dt.time(9), closes=dt.time(13 if weekday == 5 else 18)
+        )
+
+
+def all_no(modality: str = "mn") -> dict[str, bool]:
+    from treatments.selectors import rules_for_modality
+
+    return {rule.code: False for rule in rules_for_modality(modality)}

@@ -1,0 +1,49 @@
+"""One family of domain errors. Services raise them; the API maps them to one JSON shape and
+the pages show them as form errors. None of them is ever a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ClinicError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.details = details
+
+
+class InvalidInput(ClinicError):
+    """The request is incomplete or contradicts a rule; nothing was saved."""
+
+
+class NotAllowed(ClinicError):
+    status = 403
+    code = "not_allowed"
+
+
+class Conflict(ClinicError):
+    status = 409
+    code = "conflict"
+
+
+class ContraindicationBlocked(Conflict):
+    """An absolute contraindication is present: the plan or session cannot go ahead."""
+
+    code = "contraindication_blocked"
+
+
+class OverrideRequired(Conflict):
+    """A relative contraindication is present and no dermatologist has overridden it."""
+
+    code = "override_required"

@@ -1,0 +1,73 @@
+"""Reads of patients, checked against the requesting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from patients.models import Patient, SkinConcern
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+
+
+def parse_search_date(term: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(term.strip(), fmt).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+    return None
+
+
+def _require(user: AbstractBaseUser | AnonymousUser, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def patients_search(
+    user: AbstractBaseUser | AnonymousUser, query: str = "", *, include_archived: bool = False
+) -> QuerySet[Patient]:
+    """Patients matching a name, an MRN or a date of birth (2001-04-30 or 30/04/2001)."""
+    _require(user, "patients.view_patient")
+    patients = Patient.objects.all()
+    if not include_archived:
+        patients = patients.filter(status=Patient.Status.ACTIVE)
+    query = query.strip()[:100]
+    if not query:
+        return patients
+    born = parse_search_date(query)
+    if born is not None:
+        return patients.filter(date_of_birth=born)
+    # Every word must appear in a name ("ann lee" finds Ann Lee), or the whole is an MRN.
+    every_word = Q()
+    for word in query.split()[:4]:
+        every_word &= Q(family_name__icontains=word) | Q(given_name__icontains=word)
+    condition = Q(mrn__iexact=query) | every_word
+    return patients.filter(condition)
+
+
+def patient_get_for_user(
+    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+) -> Patient:
+    _require(user, "patients.view_patient")
+    try:
+        return Patient.objects.get(public_id=public_id)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such patient.") from None
+
+
+def concern_get_for_user(
+    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+) -> SkinConcern:
+    _require(user, "patients.view_skinconcern")
+    try:
+        return SkinConcern.objects.select_related("patient", "indication", "grading_scale").get(
+            public_id=public_id
+        )
+    except (SkinConcern.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such concern.") from None

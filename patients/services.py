@@ -1,0 +1,99 @@
+"""Writes of patients and concerns. Each takes the acting user, validates, and saves atomically."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from clinic.errors import InvalidInput, NotAllowed
+from patients.models import Patient, SkinConcern
+
+PATIENT_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "fitzpatrick_type",
+    "notes",
+)
+CONCERN_FIELDS = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
+
+
+def _require(user: AbstractBaseUser, perm: str, what: str) -> None:
+    if not user.has_perm(perm):
+        raise NotAllowed(f"Your role does not allow you to {what}.")
+
+
+def _validated(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        fields = {name: list(messages) for name, messages in error.message_dict.items()}
+        first = next(iter(fields.values()))[0]
+        raise InvalidInput(first, fields=fields) from None
+
+
+def _assign(instance: Any, allowed: tuple[str, ...], values: dict[str, Any]) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def patient_create(*, acting_user: AbstractBaseUser, **values: Any) -> Patient:
+    _require(acting_user, "patients.add_patient", "register patients")
+    patient = Patient()
+    _assign(patient, PATIENT_FIELDS, values)
+    _validated(patient)
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, acting_user: AbstractBaseUser, patient: Patient, **values: Any) -> Patient:
+    _require(acting_user, "patients.change_patient", "edit patients")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    _assign(patient, PATIENT_FIELDS, values)
+    _validated(patient)
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_archive(*, acting_user: AbstractBaseUser, patient: Patient) -> Patient:
+    """Patients are archived, never deleted: their record stays whole."""
+    _require(acting_user, "patients.change_patient", "archive patients")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient.status = Patient.Status.ARCHIVED
+    patient.save(update_fields=["status", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def patient_restore(*, acting_user: AbstractBaseUser, patient: Patient) -> Patient:
+    _require(acting_user, "patients.change_patient", "restore patients")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient.status = Patient.Status.ACTIVE
+    patient.save(update_fields=["status", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def concern_create(
+    *, acting_user: AbstractBaseUser, patient: Patient, **values: Any
+) -> SkinConcern:
+    _require(acting_user, "patients.add_skinconcern", "record skin concerns")
+    if patient.status != Patient.Status.ACTIVE:
+        raise InvalidInput("This patient is archived; restore the record before adding concerns.")
+    concern = SkinConcern(patient=patient)
+    _assign(concern, CONCERN_FIELDS, values)
+    _validated(concern)
+    concern.save()
+    return concern

@@ -1,0 +1,134 @@
+"""Reads for plans, screenings and the clinic calendar, checked against the requesting user."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from clinic.models import Closure, OpeningHours
+from evidence.models import ContraindicationRule, Modality, Protocol
+from patients.models import Patient, SkinConcern
+from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.scheduling import ClinicCalendar
+
+
+def _require(user: AbstractBaseUser | AnonymousUser, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def rules_for_modality(modality: str) -> list[ContraindicationRule]:
+    """The screening questions for a plan of this modality, in their display order."""
+    applies = ["all", "rf_only"] if modality == Modality.RF_MICRONEEDLING else ["all"]
+    return list(
+        ContraindicationRule.objects.filter(applies_to__in=applies)
+        .select_related("study")
+        .prefetch_related("exception_indications")
+    )
+
+
+def protocols_for_concern(concern: SkinConcern) -> list[Protocol]:
+    return list(
+        Protocol.objects.filter(indication_id=concern.indication_id)
+        .select_related("study", "indication")
+        .prefetch_related("supporting_studies", "outcome_scales")
+        .order_by("modality", "code")
+    )
+
+
+def clinic_calendar() -> ClinicCalendar:
+    """Open weekdays and closures, two queries however far ahead we plan."""
+    return ClinicCalendar.build(
+        OpeningHours.objects.values_list("weekday", flat=True).distinct(),
+        Closure.objects.values_list("start_date", "end_date"),
+    )
+
+
+def plans_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[TreatmentPlan]:
+    _require(user, "treatments.view_treatmentplan")
+    return TreatmentPlan.objects.select_related(
+        "patient", "concern__indication", "protocol", "responsible_dermatologist__user"
+    )
+
+
+def plan_get_for_user(
+    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+) -> TreatmentPlan:
+    try:
+        return (
+            plans_for_user(user)
+            .select_related("protocol__study", "approved_by")
+            .prefetch_related(
+                Prefetch(
+                    "sessions",
+                    queryset=TreatmentSession.objects.select_related(
+                        "practitioner__user", "room"
+                    ).order_by("number"),
+                ),
+                Prefetch(
+                    "screenings",
+                    queryset=Screening.objects.select_related("performed_by", "override_by"),
+                ),
+            )
+            .get(public_id=public_id)
+        )
+    except (TreatmentPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such plan.") from None
+
+
+def screenings_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Screening]:
+    _require(user, "treatments.view_screening")
+    return Screening.objects.select_related(
+        "patient", "plan", "session", "performed_by", "override_by"
+    ).prefetch_related("answers__rule")
+
+
+def latest_screening(plan: TreatmentPlan) -> Screening | None:
+    return (
+        Screening.objects.filter(plan=plan)
+        .prefetch_related("answers__rule")
+        .order_by("-performed_at", "-pk")
+        .first()
+    )
+
+
+def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> dict:
+    """Everything on a patient's page, in a fixed number of queries."""
+    concerns = list(
+        SkinConcern.objects.filter(patient=patient)
+        .select_related("indication", "grading_scale")
+        .order_by("-created_at")
+    )
+    can_see_plans = user.has_perm("treatments.view_treatmentplan")
+    plans = (
+        list(
+            TreatmentPlan.objects.filter(patient=patient)
+            .select_related("protocol", "concern__indication", "responsible_dermatologist__user")
+            .order_by("-created_at")
+        )
+        if can_see_plans
+        else []
+    )
+    sessions = (
+        list(
+            TreatmentSession.objects.filter(plan__patient=patient)
+            .select_related("plan__protocol", "practitioner__user", "room")
+            .order_by("target_date", "number")
+        )
+        if user.has_perm("treatments.view_treatmentsession")
+        else []
+    )
+    screenings = (
+        list(
+            Screening.objects.filter(patient=patient)
+            .select_related("plan__protocol", "session", "performed_by", "override_by")
+            .order_by("-performed_at")
+        )
+        if user.has_perm("treatments.view_screening")
+        else []
+    )
+    return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}

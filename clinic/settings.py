@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Project apps, in the direction of their dependencies: evidence <- patients <- treatments.
     "evidence",
     "patients",
@@ -95,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Patient health information: every view needs a login unless it opts out explicitly.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clinic.middleware.PageLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -204,12 +207,40 @@ if not DEBUG:
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an unauthenticated request gets 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "rest_framework.permissions.DjangoModelPermissions",
+        "clinic.api.RoleModelPermissions",
     ],
+    "DEFAULT_PAGINATION_CLASS": "clinic.api.Pagination",
+    "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Microneedling clinic API",
+    "DESCRIPTION": (
+        "Patients, concerns, evidence-backed treatment plans and contraindication screening. "
+        "Errors share one shape: {detail, code, fields}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PatientStatusEnum": "patients.models.PatientStatus",
+        "ConcernStatusEnum": "patients.models.ConcernStatus",
+        "PlanStatusEnum": "treatments.models.PlanStatus",
+        "SessionStatusEnum": "treatments.models.SessionStatus",
+        "RuleSeverityEnum": "evidence.models.RuleSeverity",
+    },
 }
 
 LOGGING = {

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from clinic.ids import parse_public_id
 from patients.models import Patient, SkinConcern
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
@@ -56,8 +57,8 @@ def patient_get_for_user(
 ) -> Patient:
     _require(user, "patients.view_patient")
     try:
-        return Patient.objects.get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
+        return Patient.objects.get(public_id=parse_public_id(public_id))
+    except Patient.DoesNotExist:
         raise Http404("No such patient.") from None
 
 
@@ -67,7 +68,7 @@ def concern_get_for_user(
     _require(user, "patients.view_skinconcern")
     try:
         return SkinConcern.objects.select_related("patient", "indication", "grading_scale").get(
-            public_id=public_id
+            public_id=parse_public_id(public_id)
         )
-    except (SkinConcern.DoesNotExist, ValueError, TypeError):
+    except SkinConcern.DoesNotExist:
         raise Http404("No such concern.") from None

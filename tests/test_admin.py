@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from evidence.models import Protocol, Study
 from patients.models import Patient
@@ -44,8 +45,14 @@ def _plan() -> models.Model:
     return plan
 
 
+def _token() -> models.Model:
+    token = Token.objects.create(user=factories.UserFactory())
+    return TokenProxy.objects.get(key=token.key)
+
+
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     User: factories.UserFactory,
+    TokenProxy: _token,
     Group: factories.GroupFactory,
     Study: factories.StudyFactory,
     factories.Indication: _indication_with_finding,

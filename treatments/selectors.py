@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from clinic.ids import parse_public_id
 from clinic.models import Closure, OpeningHours
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import Patient, SkinConcern
@@ -74,9 +75,9 @@ def plan_get_for_user(
                     queryset=Screening.objects.select_related("performed_by", "override_by"),
                 ),
             )
-            .get(public_id=public_id)
+            .get(public_id=parse_public_id(public_id))
         )
-    except (TreatmentPlan.DoesNotExist, ValueError, TypeError):
+    except TreatmentPlan.DoesNotExist:
         raise Http404("No such plan.") from None
 
 

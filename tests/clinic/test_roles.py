@@ -64,11 +64,18 @@ def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
     every = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Permission.objects.filter(
-            content_type__app_label__in=["patients", "treatments", "evidence", "clinic", "auth"]
+            content_type__app_label__in=[
+                "patients",
+                "treatments",
+                "evidence",
+                "clinic",
+                "auth",
+                "authtoken",
+            ]
         ).select_related("content_type")
     }
     assert permissions_of(roles.CLINIC_ADMIN) == every
-    assert {"treatments.approve_treatmentplan", "auth.change_user"} <= every
+    assert {"treatments.approve_treatmentplan", "auth.change_user", "authtoken.add_token"} <= every
 
 
 def test_front_desk_cannot_approve_plans_or_override_contraindications(front_desk: Client) -> None:

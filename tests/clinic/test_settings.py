@@ -85,7 +85,7 @@ def test_time_zone_and_aware_datetimes() -> None:
 
 
 def test_login_is_required_by_middleware() -> None:
-    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+    assert "clinic.middleware.PageLoginRequiredMiddleware" in settings.MIDDLEWARE
 
 
 def test_sqlite_takes_the_write_lock_when_a_transaction_starts() -> None:

@@ -1,0 +1,38 @@
+"""What every API endpoint shares: role permissions and pagination.
+
+The error shape lives in `clinic.api_errors` (DRF imports these classes while it loads its views,
+so this module must not import `rest_framework.views`)."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import DjangoModelPermissions
+
+from clinic.ids import parse_public_id
+
+
+class RoleModelPermissions(DjangoModelPermissions):
+    """Model permissions of the user's role, reads included (DRF lets any reader GET)."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class PublicIdLookupMixin:
+    """Look objects up by their UUID; a malformed id is a 404, not a 400 or a 500."""
+
+    lookup_field = "public_id"
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        self.kwargs[self.lookup_field] = parse_public_id(self.kwargs[self.lookup_field])
+        return super().get_object()  # type: ignore[misc]

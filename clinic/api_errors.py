@@ -1,0 +1,82 @@
+"""One error shape for the whole API: {"detail", "code", "fields"} with 400/403/404/409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from clinic.errors import ClinicError
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        flat: list[Any] = []
+        for item in detail:
+            value = _flatten(item)
+            flat.extend(value if isinstance(value, list) else [value])
+        return flat
+    return str(detail)
+
+
+def error_body(detail: str, code: str, fields: dict[str, Any] | None = None, **extra: Any) -> dict:
+    return {"detail": detail, "code": code, "fields": fields or {}, **extra}
+
+
+def _hits(details: Any) -> dict[str, Any]:
+    """Rules behind a screening refusal, with their action and citation."""
+    hits = getattr(details, "hits", None)
+    if not hits:
+        return {}
+    return {
+        "rules": [
+            {
+                "code": hit.rule.code,
+                "condition": hit.rule.condition,
+                "severity": hit.severity,
+                "action": hit.action,
+                "exception_applied": hit.exception_applied,
+                "study": hit.rule.study.short_citation,
+                "doi": hit.rule.study.doi,
+            }
+            for hit in hits
+        ]
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ClinicError):
+        return Response(
+            error_body(exc.message, exc.code, exc.fields, **_hits(exc.details)), status=exc.status
+        )
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        return Response(
+            error_body(exc.messages[0], "invalid", fields), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        if not isinstance(fields, dict):
+            fields = {"non_field_errors": fields}
+        first = next(iter(fields.values()), ["Invalid input."])
+        message = first[0] if isinstance(first, list) and first else str(first)
+        response.data = error_body(message, "invalid", fields)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        response.data = error_body(str(exc.detail), code)
+    return response

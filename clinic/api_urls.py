@@ -1,0 +1,28 @@
+"""/api/: one router for every resource, the OpenAPI schema and its docs (no CDN)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from evidence import api as evidence_api
+from patients import api as patients_api
+from treatments import api as treatments_api
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("patients", patients_api.PatientViewSet, basename="patient")
+router.register("plans", treatments_api.PlanViewSet, basename="plan")
+router.register("screenings", treatments_api.ScreeningViewSet, basename="screening")
+router.register("evidence/studies", evidence_api.StudyViewSet, basename="study")
+router.register("evidence/indications", evidence_api.IndicationViewSet, basename="indication")
+router.register("evidence/protocols", evidence_api.ProtocolViewSet, basename="protocol")
+router.register("evidence/rules", evidence_api.ContraindicationRuleViewSet, basename="rule")
+router.register("evidence/scales", evidence_api.GradingScaleViewSet, basename="scale")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

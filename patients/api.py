@@ -1,0 +1,97 @@
+"""Patients and their concerns over the API. Writes go through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from patients import selectors, services
+from patients.models import Patient, SkinConcern
+from patients.serializers import ConcernSerializer, PatientSerializer
+
+
+class PatientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patients are archived, never deleted."""
+
+    serializer_class = PatientSerializer
+    lookup_field = "public_id"
+    queryset = Patient.objects.all()  # for the permission class; reads use the selectors
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        return selectors.patients_search(
+            self.request.user,
+            self.request.query_params.get("q", ""),
+            include_archived=self.request.query_params.get("archived") == "1",
+        ).order_by("family_name", "given_name", "pk")
+
+    def get_object(self) -> Patient:
+        patient = selectors.patient_get_for_user(self.request.user, self.kwargs["public_id"])
+        self.check_object_permissions(self.request, patient)
+        return patient
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Name words, MRN, or date of birth."),
+            OpenApiParameter("archived", str, description="1 to include archived patients."),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer: PatientSerializer) -> None:
+        serializer.instance = services.patient_create(
+            acting_user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: PatientSerializer) -> None:
+        serializer.instance = services.patient_update(
+            acting_user=self.request.user,
+            patient=serializer.instance,
+            **serializer.validated_data,
+        )
+
+    @extend_schema(request=None, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, public_id: str) -> Response:
+        patient = services.patient_archive(acting_user=request.user, patient=self.get_object())
+        return Response(PatientSerializer(patient).data)
+
+    @extend_schema(methods=["get"], responses=ConcernSerializer(many=True))
+    @extend_schema(methods=["post"], request=ConcernSerializer, responses=ConcernSerializer)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=ConcernSerializer,
+        queryset=SkinConcern.objects.all(),
+    )
+    def concerns(self, request: Request, public_id: str) -> Response:
+        patient = selectors.patient_get_for_user(request.user, public_id)
+        if request.method == "POST":
+            serializer = ConcernSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            concern = services.concern_create(
+                acting_user=request.user, patient=patient, **serializer.validated_data
+            )
+            return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)
+        if not request.user.has_perm("patients.view_skinconcern"):
+            raise PermissionDenied
+        concerns = (
+            SkinConcern.objects.filter(patient=patient)
+            .select_related("patient", "indication", "grading_scale")
+            .order_by("-created_at")
+        )
+        page = self.paginate_queryset(concerns)
+        return self.get_paginated_response(ConcernSerializer(page, many=True).data)

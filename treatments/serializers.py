@@ -1,0 +1,147 @@
+"""API representations of plans and screenings."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from evidence.models import Protocol
+from evidence.serializers import StudySerializer
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+
+Answers = serializers.DictField(
+    child=serializers.BooleanField(),
+    help_text='One answer per screening question, by rule code: {"C01": false, ...}.',
+)
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    """What a dermatologist asks for; the service does the checking."""
+
+    concern = serializers.UUIDField(help_text="The concern's id.")
+    patient = serializers.UUIDField(
+        required=False, help_text="Optional: refuse if the concern is not this patient's."
+    )
+    protocol = serializers.SlugRelatedField(slug_field="code", queryset=Protocol.objects.all())
+    sessions = serializers.IntegerField(min_value=1, max_value=60)
+    interval_days = serializers.IntegerField(min_value=7, max_value=365)
+    depth_mm = serializers.DecimalField(max_digits=3, decimal_places=2)
+    start_date = serializers.DateField()
+    departure_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PlanCreateSerializer(PlanRequestSerializer):
+    answers = Answers
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        required=False,
+        default=list,
+        help_text="Codes of the flags the clinician has seen and accepts.",
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = TreatmentSession
+        fields = ("id", "number", "target_date", "starts_at", "ends_at", "status")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    concern = serializers.UUIDField(source="concern.public_id", read_only=True)
+    indication = serializers.CharField(source="concern.indication.slug", read_only=True)
+    protocol = serializers.CharField(source="protocol.code", read_only=True)
+    responsible_dermatologist = serializers.CharField(
+        source="responsible_dermatologist.__str__", read_only=True
+    )
+    study = StudySerializer(source="protocol.study", read_only=True)
+
+    class Meta:
+        model = TreatmentPlan
+        fields = (
+            "id",
+            "patient",
+            "concern",
+            "indication",
+            "protocol",
+            "modality",
+            "planned_sessions",
+            "interval_days",
+            "needle_depth_mm",
+            "status",
+            "departure_reason",
+            "responsible_dermatologist",
+            "approved_at",
+            "created_at",
+            "study",
+        )
+
+
+class PlanDetailSerializer(PlanSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = (*PlanSerializer.Meta.fields, "sessions")
+
+
+class PreviewSerializer(serializers.Serializer):
+    dates = serializers.ListField(child=serializers.DateField())
+    departures = serializers.ListField(child=serializers.CharField())
+    questions = serializers.ListField(child=serializers.DictField())
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="rule.code")
+    severity = serializers.CharField(source="rule.severity")
+
+    class Meta:
+        model = ScreeningAnswer
+        fields = ("rule", "severity", "answer", "acknowledged", "note")
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    plan = serializers.UUIDField(source="plan.public_id", read_only=True, allow_null=True)
+    session = serializers.UUIDField(source="session.public_id", read_only=True, allow_null=True)
+    performed_by = serializers.CharField(source="performed_by.get_username", read_only=True)
+    override_by = serializers.CharField(
+        source="override_by.get_username", read_only=True, allow_null=True
+    )
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = (
+            "id",
+            "patient",
+            "plan",
+            "session",
+            "kind",
+            "result",
+            "performed_by",
+            "performed_at",
+            "override_by",
+            "override_reason",
+            "overridden_at",
+            "notes",
+            "answers",
+        )
+
+
+class RescreenSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
+    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, default=list
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class OverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

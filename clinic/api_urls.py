@@ -9,6 +9,8 @@ from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments import api as treatments_api
 
+app_name = "api"
+
 router = DefaultRouter()
 router.include_root_view = False
 router.register("patients", patients_api.PatientViewSet, basename="patient")
@@ -22,7 +24,7 @@ router.register("evidence/scales", evidence_api.GradingScaleViewSet, basename="s
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("auth/token/", obtain_auth_token, name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

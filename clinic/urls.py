@@ -21,6 +21,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("patients/", include("patients.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("", include("treatments.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api_urls")),
 ]

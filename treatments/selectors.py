@@ -13,7 +13,7 @@ from clinic.ids import parse_public_id
 from clinic.models import Closure, OpeningHours
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import Patient, SkinConcern
-from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 from treatments.scheduling import ClinicCalendar
 
 
@@ -133,3 +133,13 @@ def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> d
         else []
     )
     return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}
+
+
+def screening_findings(screenings: list[Screening]) -> dict[int, list]:
+    """The 'yes' answers of each screening, with their rules, in one query."""
+    found: dict[int, list] = {screening.pk: [] for screening in screenings}
+    for answer in ScreeningAnswer.objects.filter(
+        screening__in=screenings, answer=True
+    ).select_related("rule"):
+        found[answer.screening_id].append(answer)
+    return found

@@ -1,0 +1,48 @@
+"""Forms for registering patients and recording concerns."""
+
+from __future__ import annotations
+
+from django import forms
+
+from evidence.models import GradingScale
+from patients.models import Patient, SkinConcern
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = (
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "fitzpatrick_type",
+            "notes",
+        )
+        widgets = {
+            "date_of_birth": DateInput(format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = SkinConcern
+        fields = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "baseline_grade": "A grade or score on the chosen scale, e.g. 3 or 12.5.",
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only scales that grade something; descriptive ones have no single grade.
+        self.fields["grading_scale"].queryset = GradingScale.objects.exclude(
+            kind=GradingScale.Kind.DESCRIPTIVE
+        ).order_by("code")

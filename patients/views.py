@@ -1,0 +1,108 @@
+"""Patient pages: the list with search, registration, editing and archiving.
+
+The patient's own page (concerns, plans, sessions, screenings) is served by `treatments`, which
+may read everything; this app must not depend on it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.errors import ClinicError
+from patients import selectors, services
+from patients.forms import ConcernForm, PatientForm
+
+PAGE_SIZE = 25
+
+
+def add_errors(form: object, error: ClinicError) -> None:
+    """Show a service's refusal on the form, field by field where it names one."""
+    for field, messages_ in (error.fields or {None: [error.message]}).items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET"])
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    archived = request.GET.get("archived") == "1"
+    patients = selectors.patients_search(request.user, query, include_archived=archived)
+    page = Paginator(patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "patients/list.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "archived": archived,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("patients.add_patient", raise_exception=True)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(acting_user=request.user, **form.cleaned_data)
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
+            return redirect("patient-detail", public_id=patient.public_id)
+    return render(request, "patients/form.html", {"form": form, "patient": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("patients.change_patient", raise_exception=True)
+def patient_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    patient = selectors.patient_get_for_user(request.user, public_id)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(acting_user=request.user, patient=patient, **form.cleaned_data)
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect("patient-detail", public_id=patient.public_id)
+    return render(request, "patients/form.html", {"form": form, "patient": patient})
+
+
+@require_POST
+@permission_required("patients.change_patient", raise_exception=True)
+def patient_archive(request: HttpRequest, public_id: str) -> HttpResponse:
+    patient = selectors.patient_get_for_user(request.user, public_id)
+    if request.POST.get("restore"):
+        services.patient_restore(acting_user=request.user, patient=patient)
+        messages.success(request, f"{patient.full_name}'s record is active again.")
+    else:
+        services.patient_archive(acting_user=request.user, patient=patient)
+        messages.success(request, f"{patient.full_name}'s record is archived; nothing was deleted.")
+    return redirect("patient-detail", public_id=patient.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("patients.add_skinconcern", raise_exception=True)
+def concern_create(request: HttpRequest, public_id: str) -> HttpResponse:
+    patient = selectors.patient_get_for_user(request.user, public_id)
+    form = ConcernForm(request.POST or None)
+    form.instance.patient = patient
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_create(acting_user=request.user, patient=patient, **form.cleaned_data)
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "Concern recorded.")
+            return redirect("patient-detail", public_id=patient.public_id)
+    return render(request, "patients/concern_form.html", {"form": form, "patient": patient})

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 
 from clinic.models import Closure, OpeningHours, Practitioner, Room
 
@@ -34,3 +37,20 @@ class ClosureAdmin(admin.ModelAdmin):
     list_display = ("start_date", "end_date", "reason")
     search_fields = ("reason",)
     date_hierarchy = "start_date"
+
+
+class ClinicUserAdmin(UserAdmin):
+    """Staff accounts. Only a superuser grants superuser status or single permissions, and
+    nobody changes their own roles: a clinic admin cannot raise their own privileges."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ("is_superuser", "user_permissions")
+            if obj is not None and obj.pk == request.user.pk:
+                readonly += ("groups", "is_staff", "is_active")
+        return readonly
+
+
+admin.site.unregister(User)
+admin.site.register(User, ClinicUserAdmin)

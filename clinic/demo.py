@@ -57,12 +57,13 @@ DEMO_LOGINS = (
         dermatologist=True,
     ),
     DemoLogin(
-        "nurse.davies",
-        "davies-demo-Serum-26",
-        roles.FRONT_DESK,
+        "dr.evans",
+        "evans-demo-Serum-26",
+        roles.DERMATOLOGIST,
         "Chloe",
-        "Davies",
+        "Evans",
         practitioner=True,
+        dermatologist=True,
     ),
 )
 

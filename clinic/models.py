@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from clinic.roles import DERMATOLOGIST
+
 
 class PractitionerManager(models.Manager["Practitioner"]):
     def get_queryset(self) -> models.QuerySet[Practitioner]:
@@ -33,6 +35,17 @@ class Practitioner(models.Model):
     def __str__(self) -> str:
         name = self.user.get_full_name() or self.user.get_username()
         return f"Dr {name}" if self.is_dermatologist else name
+
+    def clean(self) -> None:
+        # The flag and the role must agree: clinical rights come from the role.
+        if (
+            self.is_dermatologist
+            and self.user_id
+            and not self.user.groups.filter(name=DERMATOLOGIST).exists()
+        ):
+            raise ValidationError(
+                {"is_dermatologist": "Give this user the Dermatologist role first."}
+            )
 
 
 class Room(models.Model):

@@ -87,10 +87,12 @@ class StudyAdmin(ProvenanceDisplay, admin.ModelAdmin):
 
 
 class FindingInline(FixedChoicesMixin, admin.TabularInline):
+    """A plain select (its choices fetched once) rather than autocomplete, which would look up
+    each row's study separately."""
+
     model = Finding
     extra = 0
     fields = ("study", "claim", "population", "regimen", "provenance")
-    autocomplete_fields = ("study",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Finding]:
         return super().get_queryset(request).select_related("study")

@@ -268,6 +268,9 @@ def check_shape(data: dict[str, Any]) -> list[str]:
             continue
         seen: set[str] = set()
         for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                problems.append(f"{section.key}[{index}] is not a table ([[{section.key}]])")
+                continue
             label = _label(section, index, item)
             for key in sorted(set(item) - set(section.fields)):
                 problems.append(f"{label}: unknown key {key!r}")
@@ -281,6 +284,8 @@ def check_shape(data: dict[str, Any]) -> list[str]:
                     problems.append(f"{label}: {key!r} must not be true/false")
                 elif not isinstance(value, spec.type):
                     problems.append(f"{label}: {key!r} has the wrong type ({type(value).__name__})")
+                elif spec is STR_LIST and not all(isinstance(v, str) for v in value):
+                    problems.append(f"{label}: {key!r} must be a list of strings")
                 elif spec.required and isinstance(value, str) and not value.strip():
                     problems.append(f"{label}: {key!r} is empty")
                 elif spec.choices is not None and value not in spec.choices:
@@ -298,6 +303,9 @@ def check_shape(data: dict[str, Any]) -> list[str]:
                     problems.append(f"{label}: duplicate {section.key} {code!r}")
                 seen.add(code)
         codes[section.key] = seen
+
+    if problems:  # cross-references are only worth checking once every item has its shape
+        return problems
 
     dois: dict[str, str] = {}
     for item in data.get("study", []):

@@ -397,6 +397,21 @@ class Protocol(ProvenanceMixin):
                     "the protocol as physician-defined."
                 ),
             ),
+            # Column by column too: the ordering checks below pass when a value is NULL.
+            models.CheckConstraint(
+                condition=(Q(sessions_min__isnull=True) | Q(sessions_min__gte=1))
+                & (Q(default_sessions__isnull=True) | Q(default_sessions__gte=1))
+                & (Q(sessions_max__isnull=True) | Q(sessions_max__gte=1)),
+                name="protocol_session_counts_positive",
+                violation_error_message="Session counts are at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(interval_min_days__isnull=True) | Q(interval_min_days__gte=7))
+                & (Q(default_interval_days__isnull=True) | Q(default_interval_days__gte=7))
+                & (Q(interval_max_days__isnull=True) | Q(interval_max_days__gte=7)),
+                name="protocol_intervals_at_least_7_days",
+                violation_error_message="Intervals are at least 7 days.",
+            ),
             models.CheckConstraint(
                 condition=Q(sessions_min__gte=1)
                 & Q(default_sessions__gte=F("sessions_min"))
@@ -459,14 +474,18 @@ class Protocol(ProvenanceMixin):
             ):
                 if getattr(self, name) is None:
                     errors[name] = "Required unless the protocol is physician-defined."
-        if self.sessions_min is not None and self.sessions_min < 1:
-            errors["sessions_min"] = "A series has at least one session."
+        for name in ("default_sessions", "sessions_min", "sessions_max"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                errors[name] = "A series has at least one session."
+        for name in ("default_interval_days", "interval_min_days", "interval_max_days"):
+            value = getattr(self, name)
+            if value is not None and value < 7:
+                errors[name] = "Sessions on the same area are at least 7 days apart."
         if None not in (self.sessions_min, self.default_sessions, self.sessions_max) and not (
             self.sessions_min <= self.default_sessions <= self.sessions_max
         ):
             errors["default_sessions"] = "The default must lie between the minimum and maximum."
-        if self.interval_min_days is not None and self.interval_min_days < 7:
-            errors["interval_min_days"] = "Sessions on the same area are at least 7 days apart."
         if None not in (
             self.interval_min_days,
             self.default_interval_days,

@@ -7,13 +7,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
-from patients.models import Patient, SkinConcern
+from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
 from patients.selectors import parse_search_date
 
 
 class SkinConcernInline(NoDeleteInline):
     model = SkinConcern
     fields = ("indication", "body_area", "grading_scale", "baseline_grade", "status", "notes")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SkinConcern]:
+        return super().get_queryset(request).select_related("indication", "grading_scale")
 
 
 @admin.register(Patient)
@@ -41,6 +44,13 @@ class PatientAdmin(ClinicalRecordAdmin):
     )
     inlines = [SkinConcernInline]
     actions = None
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> tuple:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("patients.change_skinconcern"):
+            # Skin type and clinical notes are the dermatologists' to record.
+            readonly += CLINICAL_PATIENT_FIELDS
+        return readonly
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Patient], search_term: str

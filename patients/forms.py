@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from evidence.models import GradingScale
-from patients.models import Patient, SkinConcern
+from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
 
 
 class DateInput(forms.DateInput):
@@ -13,6 +13,12 @@ class DateInput(forms.DateInput):
 
 
 class PatientForm(forms.ModelForm):
+    def __init__(self, *args: object, clinical: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not clinical:  # skin type and clinical notes are recorded by dermatologists
+            for name in CLINICAL_PATIENT_FIELDS:
+                del self.fields[name]
+
     class Meta:
         model = Patient
         fields = (

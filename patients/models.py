@@ -60,6 +60,10 @@ def validate_date_of_birth(value: dt.date) -> None:
         raise ValidationError(f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.")
 
 
+#: Patient fields only clinicians may change (front desk registers, dermatologists assess).
+CLINICAL_PATIENT_FIELDS = ("fitzpatrick_type", "notes")
+
+
 class BodyArea(models.TextChoices):
     FACE = "face", "Face"
     NECK = "neck", "Neck"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic.errors import InvalidInput, NotAllowed
-from patients.models import Patient, SkinConcern
+from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
 
 PATIENT_FIELDS = (
     "given_name",
@@ -49,6 +49,7 @@ def _assign(instance: Any, allowed: tuple[str, ...], values: dict[str, Any]) -> 
 @transaction.atomic
 def patient_create(*, acting_user: AbstractBaseUser, **values: Any) -> Patient:
     _require(acting_user, "patients.add_patient", "register patients")
+    _require_clinical(acting_user, None, values)
     patient = Patient()
     _assign(patient, PATIENT_FIELDS, values)
     _validated(patient)
@@ -56,10 +57,23 @@ def patient_create(*, acting_user: AbstractBaseUser, **values: Any) -> Patient:
     return patient
 
 
+def _require_clinical(user: AbstractBaseUser, patient: Patient | None, values: dict) -> None:
+    changed = [
+        name
+        for name in CLINICAL_PATIENT_FIELDS
+        if name in values
+        and (patient is None or getattr(patient, name) != values[name])
+        and (patient is not None or values[name] not in (None, ""))
+    ]
+    if changed:
+        _require(user, "patients.change_skinconcern", "record skin type or clinical notes")
+
+
 @transaction.atomic
 def patient_update(*, acting_user: AbstractBaseUser, patient: Patient, **values: Any) -> Patient:
     _require(acting_user, "patients.change_patient", "edit patients")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    _require_clinical(acting_user, patient, values)
     _assign(patient, PATIENT_FIELDS, values)
     _validated(patient)
     patient.save()

@@ -27,6 +27,10 @@ def add_errors(form: object, error: ClinicError) -> None:
             form.add_error(field if field in form.fields else None, message)  # type: ignore[attr-defined]
 
 
+def _clinical(request: HttpRequest) -> bool:
+    return request.user.has_perm("patients.change_skinconcern")
+
+
 @require_http_methods(["GET"])
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_list(request: HttpRequest) -> HttpResponse:
@@ -50,7 +54,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.add_patient", raise_exception=True)
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, clinical=_clinical(request))
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(acting_user=request.user, **form.cleaned_data)
@@ -66,7 +70,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(request.POST or None, instance=patient, clinical=_clinical(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.patient_update(acting_user=request.user, patient=patient, **form.cleaned_data)

@@ -269,10 +269,106 @@ def test_opening_hours_that_overlap_are_refused_by_name(clinic_admin: Client) ->
     assert "These hours overlap Wednesday 09:00–18:00" in response.content.decode()
 
 
-def test_screenings_are_read_only_in_the_admin(clinic_admin: Client) -> None:
-    screening = factories.ScreeningFactory()
-    url = _url(factories.Screening, "change", screening.pk)
+@pytest.mark.parametrize("model", [factories.Screening, TreatmentPlan, factories.TreatmentSession])
+def test_workflow_records_are_read_only_in_the_admin(
+    clinic_admin: Client, model: type[models.Model]
+) -> None:
+    obj = MAKERS[model]()
+    url = _url(model, "change", obj.pk)
     assert clinic_admin.get(url).status_code == 200
-    clinic_admin.post(url, {"result": "blocked"})
-    screening.refresh_from_db()
-    assert screening.result == "clear"
+    assert clinic_admin.post(url, {"status": "cancelled", "result": "blocked"}).status_code == 403
+    assert clinic_admin.get(_url(model, "add")).status_code == 403
+
+
+def test_front_desk_cannot_change_a_session_in_the_admin(front_desk: Client) -> None:
+    session = factories.BookedSessionFactory()
+    other_plan = factories.TreatmentPlanFactory()
+    url = _url(factories.TreatmentSession, "change", session.pk)
+    response = front_desk.post(
+        url, {"plan": other_plan.pk, "number": 1, "status": "completed", "depth_used_mm": "2.5"}
+    )
+    assert response.status_code == 403
+    session.refresh_from_db()
+    assert (session.plan_id, session.status, session.depth_used_mm) != (
+        other_plan.pk,
+        "completed",
+        2.5,
+    )
+
+
+def test_a_clinic_admin_cannot_make_themselves_superuser(clinic_admin: Client) -> None:
+    me = clinic_admin.user  # type: ignore[attr-defined]
+    page = clinic_admin.get(_url(User, "change", me.pk)).content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="groups"' not in page
+    clinic_admin.post(
+        _url(User, "change", me.pk),
+        {
+            "username": me.username,
+            "is_superuser": "on",
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00",
+        },
+    )
+    me.refresh_from_db()
+    assert not me.is_superuser
+
+
+def test_the_dermatologist_flag_needs_the_dermatologist_role(clinic_admin: Client) -> None:
+    clerk = factories.UserFactory()
+    response = clinic_admin.post(
+        _url(factories.Practitioner, "add"),
+        {
+            "user": clerk.pk,
+            "is_dermatologist": "on",
+            "active": "on",
+        },
+    )
+    assert "Give this user the Dermatologist role first." in response.content.decode()
+    assert not factories.Practitioner.objects.filter(user=clerk).exists()
+
+
+def test_front_desk_cannot_edit_skin_type_in_the_admin(front_desk: Client) -> None:
+    patient = factories.PatientFactory(fitzpatrick_type=2)
+    page = front_desk.get(_url(Patient, "change", patient.pk)).content.decode()
+    assert 'name="fitzpatrick_type"' not in page
+    assert 'name="family_name"' in page
+
+
+@pytest.mark.parametrize("parent", ["patient", "plan", "indication"])
+def test_change_pages_with_inlines_keep_their_query_count_as_children_grow(
+    clinic_admin: Client, parent: str
+) -> None:
+    if parent == "patient":
+        patient = factories.PatientFactory()
+
+        def grow(n: int) -> None:
+            for _ in range(n):
+                factories.TreatmentPlanFactory(concern__patient=patient)
+
+        url = _url(Patient, "change", patient.pk)
+    elif parent == "plan":
+        plan = factories.TreatmentPlanFactory()
+        numbers = iter(range(1, 100))
+
+        def grow(n: int) -> None:
+            for _ in range(n):
+                factories.BookedSessionFactory(plan=plan, number=next(numbers))
+
+        url = _url(TreatmentPlan, "change", plan.pk)
+    else:
+        indication = factories.IndicationFactory()
+
+        def grow(n: int) -> None:
+            for _ in range(n):
+                factories.FindingFactory(indication=indication)
+                factories.ProtocolFactory(indication=indication)
+
+        url = _url(factories.Indication, "change", indication.pk)
+    grow(5)
+    clinic_admin.get(url)
+    at_5 = _queries(clinic_admin, url)
+    grow(45)
+    assert _queries(clinic_admin, url) == at_5

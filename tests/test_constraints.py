@@ -170,3 +170,64 @@ def test_it_rejects_opening_hours_that_close_before_they_open() -> None:
 
 def test_it_rejects_a_closure_that_ends_before_it_starts() -> None:
     rejected(factories.ClosureFactory, start_date=dt.date(2030, 1, 5), end_date=dt.date(2030, 1, 4))
+
+
+def test_a_booking_with_a_start_but_no_end_is_rejected() -> None:
+    rejected(factories.BookedSessionFactory, ends_at=None)
+
+
+def test_a_draft_plan_can_be_cancelled_before_approval() -> None:
+    plan = factories.TreatmentPlanFactory(
+        status="cancelled",
+        approved_by=None,
+        approved_at=None,
+        cancellation_reason="Patient declined.",
+    )
+    assert plan.pk is not None
+
+
+def test_a_pre_session_screening_needs_its_session() -> None:
+    plan = factories.TreatmentPlanFactory()
+    rejected(factories.ScreeningFactory, plan=plan, kind="pre_session", session=None)
+
+
+def test_only_a_relative_contraindication_can_be_overridden() -> None:
+    plan = factories.TreatmentPlanFactory()
+    rejected(
+        factories.ScreeningFactory,
+        plan=plan,
+        result="clear",
+        override_by=plan.approved_by,
+        override_reason="Why not",
+        overridden_at=plan.approved_at,
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"default_interval_days": 3},
+        {"sessions_max": 0},
+        {"default_sessions": 0},
+    ],
+)
+def test_a_physician_defined_protocol_still_refuses_impossible_values(
+    fields: dict[str, object],
+) -> None:
+    rejected(
+        factories.ProtocolFactory,
+        physician_defined=True,
+        **{
+            **dict.fromkeys(
+                [
+                    "default_sessions",
+                    "sessions_min",
+                    "sessions_max",
+                    "default_interval_days",
+                    "interval_min_days",
+                    "interval_max_days",
+                ]
+            ),
+            **fields,
+        },
+    )

@@ -14,6 +14,18 @@ from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, Treatme
 PATIENT_SEARCH = ("patient__family_name", "patient__given_name", "patient__mrn")
 
 
+class ReadOnlyRecordAdmin(ClinicalRecordAdmin):
+    """Plans, sessions and screenings are made and changed by the clinic's workflows (planning,
+    screening, booking), which apply the rules: who may approve or override, what blocks, what
+    may be double-booked. Editing them here would bypass those rules, so the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class TreatmentPlanInline(NoDeleteInline):
     model = TreatmentPlan
     fields = (
@@ -32,7 +44,7 @@ class TreatmentPlanInline(NoDeleteInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("protocol", "responsible_dermatologist__user")
+            .select_related("protocol", "patient", "responsible_dermatologist__user")
         )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -56,14 +68,18 @@ class TreatmentSessionInline(NoDeleteInline):
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TreatmentSession]:
-        return super().get_queryset(request).select_related("practitioner__user", "room")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan__protocol", "plan__patient", "practitioner__user", "room")
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(ClinicalRecordAdmin):
+class TreatmentPlanAdmin(ReadOnlyRecordAdmin):
     list_display = (
         "patient",
         "protocol",
@@ -93,7 +109,7 @@ class TreatmentPlanAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(TreatmentSession)
-class TreatmentSessionAdmin(ClinicalRecordAdmin):
+class TreatmentSessionAdmin(ReadOnlyRecordAdmin):
     list_display = (
         "__str__",
         "patient",
@@ -122,17 +138,6 @@ class TreatmentSessionAdmin(ClinicalRecordAdmin):
         return f"{obj.arrival_at:%Y-%m-%d %H:%M}" if obj.arrival_at else "—"
 
 
-class ReadOnlyRecordAdmin(ClinicalRecordAdmin):
-    """Screenings are made by the screening workflow, which applies the rules (who may
-    override, what blocks). Editing them here would bypass it, so the admin only shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 class ScreeningAnswerInline(NoDeleteInline):
     model = ScreeningAnswer
     fields = ("rule", "answer", "acknowledged", "note")
@@ -145,7 +150,7 @@ class ScreeningAnswerInline(NoDeleteInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScreeningAnswer]:
-        return super().get_queryset(request).select_related("rule")
+        return super().get_queryset(request).select_related("rule", "screening__patient")
 
 
 @admin.register(Screening)

@@ -104,11 +104,11 @@ class TreatmentPlan(models.Model):
                 condition=Q(status__in=PlanStatus.values), name="plan_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status__in=["draft", "cancelled"])
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
                 name="plan_approved_unless_draft",
                 violation_error_message=(
-                    "Only a draft plan can be without a dermatologist's approval."
+                    "Only a draft or cancelled plan can be without a dermatologist's approval."
                 ),
             ),
             models.CheckConstraint(
@@ -200,6 +200,7 @@ class TreatmentSession(models.Model):
 
     class Meta:
         ordering = ["plan", "number"]
+        permissions = [("record_treatmentsession", "Can record what was done at a session")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "number"],
@@ -216,7 +217,7 @@ class TreatmentSession(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(starts_at__isnull=True, ends_at__isnull=True)
-                | Q(starts_at__isnull=False, ends_at__gt=F("starts_at")),
+                | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=F("starts_at")),
                 name="session_ends_after_start",
                 violation_error_message="A booking needs a start and an end after it.",
             ),
@@ -352,6 +353,16 @@ class Screening(models.Model):
                 | (~Q(override_reason="") & Q(overridden_at__isnull=False)),
                 name="screening_override_has_reason",
                 violation_error_message="An override needs the dermatologist's reason and time.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="pre_session") | Q(session__isnull=False),
+                name="screening_pre_session_has_session",
+                violation_error_message="A pre-session screening belongs to a session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_by__isnull=True) | Q(result="needs_override"),
+                name="screening_override_only_when_needed",
+                violation_error_message="Only a relative contraindication can be overridden.",
             ),
             models.CheckConstraint(
                 condition=~Q(result="blocked") | Q(override_by__isnull=True),

@@ -198,7 +198,7 @@ def screening_assess(
         )
     if outcome.needing_override and require_override:
         codes = ", ".join(hit.rule.code for hit in outcome.needing_override)
-        if not acting_user.has_perm("treatments.override_screening"):
+        if not _is_dermatologist(acting_user):
             raise NotAllowed(
                 f"{codes} needs a dermatologist's override; your role cannot give it.",
                 details=outcome,
@@ -209,6 +209,21 @@ def screening_assess(
                 details=outcome,
             )
     return outcome
+
+
+def _is_dermatologist(user: AbstractBaseUser) -> bool:
+    """Clinical overrides need the permission and an active dermatologist practitioner."""
+    return (
+        user.has_perm("treatments.override_screening")
+        and Practitioner.objects.filter(
+            user_id=user.pk, is_dermatologist=True, active=True
+        ).exists()
+    )
+
+
+def _overrider(user: AbstractBaseUser) -> None:
+    if not _is_dermatologist(user):
+        raise NotAllowed("Only a dermatologist can override a relative contraindication.")
 
 
 def _save_screening(
@@ -227,7 +242,7 @@ def _save_screening(
 ) -> Screening:
     now = timezone.now()
     overridden = bool(outcome.needing_override and override_reason.strip()) and (
-        acting_user.has_perm("treatments.override_screening")
+        _is_dermatologist(acting_user)
     )
     screening = Screening.objects.create(
         patient=patient,
@@ -407,12 +422,8 @@ def screening_rescreen(
                 )
     _check_answers(rules, given)
     outcome = screening_rules.evaluate(rules, given, indication_id=plan.concern.indication_id)
-    if (
-        outcome.needing_override
-        and override_reason.strip()
-        and not acting_user.has_perm("treatments.override_screening")
-    ):
-        raise NotAllowed("Only a dermatologist can override a relative contraindication.")
+    if outcome.needing_override and override_reason.strip():
+        _overrider(acting_user)
     return _save_screening(
         outcome=outcome,
         rules=rules,
@@ -433,8 +444,7 @@ def screening_override(
     *, acting_user: AbstractBaseUser, screening: Screening, reason: str
 ) -> Screening:
     """A dermatologist accepts a relative contraindication, in writing."""
-    if not acting_user.has_perm("treatments.override_screening"):
-        raise NotAllowed("Only a dermatologist can override a relative contraindication.")
+    _overrider(acting_user)
     screening = Screening.objects.select_for_update().get(pk=screening.pk)
     if screening.result == Screening.Result.BLOCKED:
         raise ContraindicationBlocked("An absolute contraindication cannot be overridden.")

@@ -29,6 +29,7 @@ EXPECTED = {
     | crud("treatments", "treatmentplan")
     | {"treatments.approve_treatmentplan"}
     | crud("treatments", "treatmentsession")
+    | {"treatments.record_treatmentsession"}
     | crud("treatments", "screening")
     | {"treatments.override_screening"}
     | crud("treatments", "screeninganswer"),

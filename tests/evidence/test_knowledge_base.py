@@ -60,10 +60,20 @@ def test_every_indication_is_supported_by_a_finding() -> None:
         assert all(f.claim and f.study.title for f in findings)
 
 
-def test_every_protocol_rule_and_scale_cites_a_study() -> None:
-    for model in (Protocol, ContraindicationRule, GradingScale):
-        for item in model.objects.select_related("study"):
-            assert item.study.title, item.code
+def test_protocols_rules_and_scales_cite_studies_of_their_own_topic() -> None:
+    # A protocol's study is among its indication's findings or its supporting studies, so the
+    # citation shown next to a protocol is evidence about that indication.
+    for protocol in Protocol.objects.select_related("study", "indication"):
+        finding_studies = set(protocol.indication.findings.values_list("study", flat=True))
+        assert protocol.study_id in finding_studies, protocol.code
+    unverified = Study.objects.get(code="unverified-clinic-pages")
+    assert set(unverified.rules.values_list("code", flat=True)) == {
+        "C11",
+        "C14",
+        "C16",
+        "C18",
+        "C19",
+    }
 
 
 def test_every_seeded_protocol_needs_clinician_review() -> None:

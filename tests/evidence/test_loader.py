@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from evidence.loader import DEFAULT_PATH, KnowledgeFileError, load_knowledge
+from evidence.loader import (
+    DEFAULT_PATH,
+    KnowledgeFileError,
+    check_shape,
+    load_knowledge,
+    read_file,
+)
 from evidence.models import (
     ContraindicationRule,
     Finding,
@@ -84,6 +90,9 @@ def test_an_edited_item_is_updated_in_place(tmp_path: Path) -> None:
         ((r'^authors = ".*"$', "authors = 12"), "'authors' has the wrong type"),
         ((r'^claim = ".*"$', 'claim = "x"\nsurprise = 1'), "unknown key 'surprise'"),
         ((r"^\[\[study\]\]$", "[[study"), "not valid TOML"),
+        ((r'^study = ".*"$', 'study = ["ablon-2018"]'), "'study' has the wrong type"),
+        ((r"^outcome_scales = \[.*\]$", "outcome_scales = [6]"), "must be a list of strings"),
+        ((r'^study = ".*"$', "# no study"), "'study' is required"),
     ],
 )
 def test_a_broken_file_is_refused_with_the_problem_named_and_nothing_changes(
@@ -130,3 +139,9 @@ def test_check_mode_writes_nothing(tmp_path: Path) -> None:
     call_command("load_knowledge", "--file", str(path), "--check", stdout=out)
     assert "nothing written" in out.getvalue()
     assert not Study.objects.filter(summary="Only checked.").exists()
+
+
+def test_an_item_that_is_not_a_table_is_named() -> None:
+    data = read_file(DEFAULT_PATH)
+    data["indication"] = [1, *data["indication"]]
+    assert "indication[0] is not a table ([[indication]])" in check_shape(data)

@@ -21,7 +21,6 @@ NEW = {
     "date_of_birth": "1984-06-01",
     "sex": "female",
     "email": "ann@example.org",
-    "fitzpatrick_type": 4,
 }
 
 
@@ -57,6 +56,7 @@ def test_front_desk_registers_a_patient(front_desk: Client) -> None:
         ({"family_name": ""}, "family_name", "may not be blank"),
         ({"family_name": "x" * 500}, "family_name", "no more than 100"),
         ({"fitzpatrick_type": 9}, "fitzpatrick_type", "not a valid choice"),
+        ({"phone": "1" * 31}, "phone", "no more than 30"),
         ({"email": "not-an-email"}, "email", "valid email"),
     ],
 )
@@ -184,3 +184,16 @@ def test_front_desk_cannot_record_clinical_concerns(front_desk: Client) -> None:
     )
     assert_error(response, 403, "not_allowed")
     assert SkinConcern.objects.count() == 0
+
+
+def test_front_desk_cannot_record_skin_type_but_a_dermatologist_can(
+    front_desk: Client, dermatologist: Client
+) -> None:
+    assert_error(post(front_desk, URL, {**NEW, "fitzpatrick_type": 4}), 403, "not_allowed")
+    assert Patient.objects.count() == 0
+    patient = factories.PatientFactory(fitzpatrick_type=None)
+    url = f"{URL}{patient.public_id}/"
+    assert_error(patch(front_desk, url, {"fitzpatrick_type": 5}), 403, "not_allowed")
+    assert patch(dermatologist, url, {"fitzpatrick_type": 5}).status_code == 200
+    patient.refresh_from_db()
+    assert patient.fitzpatrick_type == 5

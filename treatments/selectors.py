@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from clinic.ids import parse_public_id
 from clinic.models import Closure, OpeningHours
@@ -15,6 +18,7 @@ from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import Patient, SkinConcern
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 from treatments.scheduling import ClinicCalendar
+from treatments.screening import is_current
 
 
 def _require(user: AbstractBaseUser | AnonymousUser, perm: str) -> None:
@@ -132,7 +136,22 @@ def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> d
         if user.has_perm("treatments.view_screening")
         else []
     )
+    today = timezone.localdate()
+    for screening in screenings:
+        screening.valid_until = screening_validity_end(screening)
+        screening.current = is_current(
+            screening.performed_at,
+            screening.result,
+            on=today,
+            valid_days=settings.SCREENING_VALID_DAYS,
+            zone=timezone.get_current_timezone(),
+        )
     return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}
+
+
+def screening_validity_end(screening: Screening) -> dt.date:
+    performed_on = timezone.localtime(screening.performed_at).date()
+    return performed_on + dt.timedelta(days=settings.SCREENING_VALID_DAYS)
 
 
 def screening_findings(screenings: list[Screening]) -> dict[int, list]:

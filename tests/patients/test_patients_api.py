@@ -197,3 +197,16 @@ def test_front_desk_cannot_record_skin_type_but_a_dermatologist_can(
     assert patch(dermatologist, url, {"fitzpatrick_type": 5}).status_code == 200
     patient.refresh_from_db()
     assert patient.fitzpatrick_type == 5
+
+
+def test_the_concern_list_runs_a_fixed_number_of_queries(
+    dermatologist: Client, django_assert_max_num_queries: Callable
+) -> None:
+    patient = factories.PatientFactory()
+    factories.SkinConcernFactory.create_batch(5, patient=patient)
+    url = f"{URL}{patient.public_id}/concerns/"
+    with django_assert_max_num_queries(7):
+        assert dermatologist.get(url).json()["count"] == 5
+    factories.SkinConcernFactory.create_batch(45, patient=patient)
+    with django_assert_max_num_queries(7):
+        assert dermatologist.get(url).json()["count"] == 50

@@ -339,3 +339,53 @@ def test_evidence_pages_keep_their_query_count_as_studies_grow(
         factories.FindingFactory(indication=indication)
     with django_assert_max_num_queries(12):
         front_desk.get(url)
+
+
+def test_the_patient_page_says_when_a_screening_expires(
+    dermatologist: Client, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    plan = factories.TreatmentPlanFactory()
+    factories.ScreeningFactory(plan=plan)  # performed "now": 24 Feb 2027
+    url = reverse("patient-detail", args=[plan.patient.public_id])
+    page = html(dermatologist.get(url))
+    assert "26 Mar 2027" in page and "expired" not in page
+    time_machine.move_to(dt.datetime(2027, 4, 1, 9, tzinfo=dt.UTC), tick=False)
+    dermatologist.force_login(dermatologist.user)  # the old login session has expired too
+    assert "expired: re-screen" in html(dermatologist.get(url))
+
+
+def test_the_plan_page_runs_a_fixed_number_of_queries(
+    dermatologist: Client, django_assert_max_num_queries: Callable
+) -> None:
+    plan = factories.TreatmentPlanFactory(planned_sessions=60)
+    numbers = iter(range(1, 61))
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            factories.BookedSessionFactory(plan=plan, number=next(numbers))
+            factories.ScreeningAnswerFactory(
+                screening=factories.ScreeningFactory(plan=plan), answer=True
+            )
+
+    grow(5)
+    url = reverse("plan-detail", args=[plan.public_id])
+    with django_assert_max_num_queries(12):
+        assert dermatologist.get(url).status_code == 200
+    grow(45)
+    with django_assert_max_num_queries(12):
+        page = html(dermatologist.get(url))
+    assert page.count("Yes to:") == 50
+
+
+@pytest.mark.parametrize("name", ["evidence-studies", "evidence-rules", "evidence-indications"])
+def test_evidence_lists_keep_their_query_count_as_the_base_grows(
+    front_desk: Client, name: str, django_assert_max_num_queries: Callable
+) -> None:
+    for _ in range(5):
+        factories.ContraindicationRuleFactory(study=factories.FindingFactory().study)
+    with django_assert_max_num_queries(8):
+        front_desk.get(reverse(name))
+    for _ in range(45):
+        factories.ContraindicationRuleFactory(study=factories.FindingFactory().study)
+    with django_assert_max_num_queries(8):
+        front_desk.get(reverse(name))

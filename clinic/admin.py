@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from clinic.models import Closure, OpeningHours, Practitioner, Room
+from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
 
 
 @admin.register(Practitioner)
@@ -17,6 +17,16 @@ class PractitionerAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__first_name", "user__last_name", "user__username", "registration_number")
     autocomplete_fields = ("user",)
+
+
+@admin.register(PractitionerAbsence)
+class PractitionerAbsenceAdmin(admin.ModelAdmin):
+    list_display = ("practitioner", "starts_at", "ends_at", "reason")
+    list_filter = ("practitioner",)
+    list_select_related = ("practitioner__user",)
+    search_fields = ("reason", "practitioner__user__last_name")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("practitioner",)
 
 
 @admin.register(Room)

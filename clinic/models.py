@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +19,10 @@ class PractitionerManager(models.Manager["Practitioner"]):
         return super().get_queryset().select_related("user")
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Practitioner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
@@ -26,6 +32,13 @@ class Practitioner(models.Model):
     )
     registration_number = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
+    calendar_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text="Secret part of the practitioner's iCal feed address; renew it to revoke.",
+    )
 
     objects = PractitionerManager()
 
@@ -137,3 +150,30 @@ class Closure(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The last closed day is before the first."})
+
+
+class PractitionerAbsence(models.Model):
+    """Leave, training or sickness: no bookings for the practitioner in this time."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="absence_ends_after_start",
+                violation_error_message="An absence ends after it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "starts_at"], name="absence_practitioner_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} away {self.starts_at:%d %b %Y %H:%M}: {self.reason}"

@@ -179,6 +179,25 @@ USE_TZ = True
 #: A contraindication screening stands this many days; after that the patient is screened again.
 SCREENING_VALID_DAYS = env_int("SCREENING_VALID_DAYS", 30)
 
+#: Procedure minutes by body area; the practitioner and room are held this long. The patient
+#: arrives 30 minutes earlier for the anaesthetic cream (see treatments/booking.py).
+PROCEDURE_MINUTES = {
+    "face": 45,
+    "neck": 30,
+    "decolletage": 30,
+    "scalp": 45,
+    "abdomen": 45,
+    "thighs": 60,
+    "arms": 45,
+    "back": 60,
+    "other": 45,
+}
+#: Availability is searched from this many days before a session's target date to this many after.
+BOOKING_WINDOW_BEFORE_DAYS = env_int("BOOKING_WINDOW_BEFORE_DAYS", 3)
+BOOKING_WINDOW_AFTER_DAYS = env_int("BOOKING_WINDOW_AFTER_DAYS", 7)
+#: Appointments start on this grid (minutes past the hour).
+SLOT_GRID_MINUTES = 15
+
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -6,7 +6,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from clinic import roles
@@ -49,6 +49,11 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     """Every test starts from a database holding the whole knowledge base."""
     with django_db_blocker.unblock():
         load_knowledge()
+        # Transactional tests with serialized_rollback restore this state, knowledge included.
+        for alias in connections:
+            connections[alias]._test_serialized_contents = connections[
+                alias
+            ].creation.serialize_db_to_string()
 
 
 def _client_for(role: str, **practitioner: bool) -> Client:

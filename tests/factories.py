@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from clinic.models import Closure, OpeningHours, Practitioner, Room
+from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
 from evidence.models import (
     ContraindicationRule,
     Finding,
@@ -256,3 +256,13 @@ class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
     screening = factory.SubFactory(ScreeningFactory)
     rule = factory.SubFactory(ContraindicationRuleFactory)
     answer = False
+
+
+class PractitionerAbsenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PractitionerAbsence
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(days=1))
+    reason = "Annual leave"

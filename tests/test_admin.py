@@ -63,6 +63,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Patient: _patient,
     factories.SkinConcern: factories.SkinConcernFactory,
     factories.Practitioner: factories.PractitionerFactory,
+    factories.PractitionerAbsence: factories.PractitionerAbsenceFactory,
     factories.Room: factories.RoomFactory,
     factories.OpeningHours: factories.OpeningHoursFactory,
     factories.Closure: factories.ClosureFactory,

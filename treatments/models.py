@@ -153,13 +153,20 @@ class SessionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "No-show"
+    BLOCKED = "blocked", "Blocked by contraindication"
 
 
 class TreatmentSession(models.Model):
     Status = SessionStatus
 
     #: Statuses that hold a slot (practitioner, room, time).
-    SLOT_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+    SLOT_STATUSES = (
+        Status.BOOKED,
+        Status.CHECKED_IN,
+        Status.COMPLETED,
+        Status.NO_SHOW,
+        Status.BLOCKED,
+    )
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
@@ -179,6 +186,14 @@ class TreatmentSession(models.Model):
     status_reason = models.CharField(
         max_length=300, blank=True, help_text="Why it was cancelled or blocked."
     )
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session_status_changes",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     # What was done.
     depth_used_mm = models.DecimalField(
         max_digits=3, decimal_places=2, null=True, blank=True, validators=DEPTH_VALIDATORS
@@ -222,7 +237,7 @@ class TreatmentSession(models.Model):
                 violation_error_message="A booking needs a start and an end after it.",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["booked", "checked_in", "completed", "no_show"])
+                condition=~Q(status__in=["booked", "checked_in", "completed", "no_show", "blocked"])
                 | Q(
                     starts_at__isnull=False,
                     practitioner__isnull=False,
@@ -246,7 +261,7 @@ class TreatmentSession(models.Model):
                 violation_error_message="Depth used must lie between 0.25 and 3.0 mm.",
             ),
             models.CheckConstraint(
-                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                condition=~Q(status__in=["cancelled", "blocked"]) | ~Q(status_reason=""),
                 name="session_cancellation_has_reason",
                 violation_error_message="Give the reason for cancelling the session.",
             ),

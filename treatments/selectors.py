@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinic.ids import parse_public_id
-from clinic.models import Closure, OpeningHours
+from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import Patient, SkinConcern
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
@@ -162,3 +163,69 @@ def screening_findings(screenings: list[Screening]) -> dict[int, list]:
     ).select_related("rule"):
         found[answer.screening_id].append(answer)
     return found
+
+
+def opening_hours() -> dict[int, list[tuple[dt.time, dt.time]]]:
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in OpeningHours.objects.order_by("weekday", "opens").values_list(
+        "weekday", "opens", "closes"
+    ):
+        hours.setdefault(weekday, []).append((opens, closes))
+    return hours
+
+
+@dataclass
+class BookingContext:
+    """Everything a booking decision needs for a stretch of days, in a fixed number of queries."""
+
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    calendar: ClinicCalendar
+    practitioners: dict[int, Practitioner]
+    rooms: dict[int, Room]
+    practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]
+    room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]]
+    bookings: list[TreatmentSession]
+
+    def practitioner_unavailable(self) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+        """Bookings and absences together."""
+        merged = {key: list(value) for key, value in self.practitioner_busy.items()}
+        for practitioner, spans in self.absences.items():
+            merged.setdefault(practitioner, []).extend((s, e) for s, e, _ in spans)
+        return merged
+
+
+def booking_context(
+    *, start: dt.datetime, end: dt.datetime, modality: str, exclude_session: int | None = None
+) -> BookingContext:
+    rooms = Room.objects.filter(active=True)
+    if modality == Modality.RF_MICRONEEDLING:
+        rooms = rooms.filter(has_rf_device=True)
+    bookings = list(
+        TreatmentSession.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .exclude(pk=exclude_session)
+        .select_related("plan__patient", "practitioner__user", "room")
+    )
+    practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for booking in bookings:
+        practitioner_busy.setdefault(booking.practitioner_id, []).append(
+            (booking.starts_at, booking.ends_at)
+        )
+        room_busy.setdefault(booking.room_id, []).append((booking.starts_at, booking.ends_at))
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]] = {}
+    for absence in PractitionerAbsence.objects.filter(starts_at__lt=end, ends_at__gt=start):
+        absences.setdefault(absence.practitioner_id, []).append(
+            (absence.starts_at, absence.ends_at, absence.reason)
+        )
+    return BookingContext(
+        hours=opening_hours(),
+        calendar=clinic_calendar(),
+        practitioners={p.pk: p for p in Practitioner.objects.filter(active=True)},
+        rooms={r.pk: r for r in rooms},
+        practitioner_busy=practitioner_busy,
+        room_busy=room_busy,
+        absences=absences,
+        bookings=bookings,
+    )

@@ -14,7 +14,10 @@ EVIDENCE_VIEW = {
     f"evidence.view_{m}"
     for m in ("study", "indication", "finding", "protocol", "contraindicationrule", "gradingscale")
 }
-CLINIC_VIEW = {f"clinic.view_{m}" for m in ("practitioner", "room", "openinghours", "closure")}
+CLINIC_VIEW = {
+    f"clinic.view_{m}"
+    for m in ("practitioner", "room", "openinghours", "closure", "practitionerabsence")
+}
 
 
 def crud(app: str, model: str) -> set[str]:

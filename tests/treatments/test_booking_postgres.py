@@ -1,0 +1,153 @@
+"""No double booking, however many clerks click at once: PostgreSQL's own guarantee."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from clinic.errors import Conflict
+from tests import factories
+from treatments import session_services as sessions
+from treatments.models import TreatmentSession
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+CLERKS = 20
+
+
+def _slot() -> tuple[dt.datetime, dt.datetime]:
+    day = timezone.localdate() + dt.timedelta(days=7)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(11), tzinfo=ZoneInfo("Europe/London"))
+    return start, start + dt.timedelta(minutes=45)
+
+
+def _race(work: callable) -> list[str]:  # type: ignore[valid-type]
+    barrier = threading.Barrier(CLERKS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def clerk(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+            result = "ok"
+        except Conflict:
+            result = "conflict"
+        except IntegrityError:
+            result = "integrity"
+        except Exception as error:  # noqa: BLE001 - any other failure is what we look for
+            result = f"error: {error!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=clerk, args=(i,)) for i in range(CLERKS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_twenty_concurrent_bookings_of_one_slot_give_exactly_one_booking(clinic_open) -> None:
+    practitioner = factories.PractitionerFactory()
+    room = factories.RoomFactory()
+    clerk = factories.UserFactory()
+    from django.contrib.auth.models import Group
+
+    clerk.groups.add(Group.objects.get(name="Front desk"))
+    start, _ = _slot()
+    wanted = [
+        factories.TreatmentSessionFactory(
+            plan=factories.TreatmentPlanFactory(), target_date=start.date()
+        )
+        for _ in range(CLERKS)
+    ]
+
+    def book(index: int) -> None:
+        sessions.session_book(
+            acting_user=clerk,
+            session=wanted[index],
+            starts_at=start,
+            practitioner=practitioner,
+            room=room,
+        )
+
+    outcomes = _race(book)
+    assert sorted(outcomes) == ["conflict"] * (CLERKS - 1) + ["ok"]
+    assert TreatmentSession.objects.filter(status="booked", practitioner=practitioner).count() == 1
+
+
+def test_the_database_refuses_overlaps_even_without_the_service(clinic_open) -> None:
+    practitioner = factories.PractitionerFactory()
+    rooms = [factories.RoomFactory() for _ in range(CLERKS)]
+    start, end = _slot()
+    plans = [factories.TreatmentPlanFactory() for _ in range(CLERKS)]
+
+    def insert(index: int) -> None:
+        with transaction.atomic():
+            factories.BookedSessionFactory(
+                plan=plans[index],
+                practitioner=practitioner,
+                room=rooms[index],
+                starts_at=start + dt.timedelta(minutes=index),
+                ends_at=end,
+            )
+
+    outcomes = _race(insert)
+    assert sorted(outcomes) == ["integrity"] * (CLERKS - 1) + ["ok"]
+
+
+def test_a_raw_sql_overlap_is_rejected_for_the_room_and_the_practitioner(clinic_open) -> None:
+    existing = factories.BookedSessionFactory()
+    other_plan = factories.TreatmentPlanFactory()
+    other_practitioner = factories.PractitionerFactory()
+    other_room = factories.RoomFactory()
+    sql = (
+        "INSERT INTO treatments_treatmentsession (public_id, plan_id, number, target_date, "
+        "starts_at, ends_at, practitioner_id, room_id, status, status_reason, device, area, "
+        "adverse_events, notes, outcome_grade, created_at, updated_at) VALUES "
+        "(gen_random_uuid(), %s, 1, %s, %s, %s, %s, %s, 'booked', '', '', '', '', '', '', "
+        "now(), now())"
+    )
+    overlap = (
+        existing.starts_at + dt.timedelta(minutes=15),
+        existing.ends_at + dt.timedelta(minutes=15),
+    )
+    for practitioner_id, room_id, name in (
+        (existing.practitioner_id, other_room.pk, "session_no_practitioner_overlap"),
+        (other_practitioner.pk, existing.room_id, "session_no_room_overlap"),
+    ):
+        with (
+            pytest.raises(IntegrityError, match=name),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                sql, [other_plan.pk, existing.target_date, *overlap, practitioner_id, room_id]
+            )
+    # A cancelled booking frees its slot.
+    TreatmentSession.objects.filter(pk=existing.pk).update(
+        status="cancelled", status_reason="Unwell"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                other_plan.pk,
+                existing.target_date,
+                *overlap,
+                existing.practitioner_id,
+                existing.room_id,
+            ],
+        )

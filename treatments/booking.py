@@ -1,0 +1,116 @@
+"""Slots and bookings in time: plain functions, no ORM.
+
+A booking holds its practitioner and room for the procedure, [start, end). The patient arrives
+`lead` (30 minutes) earlier for the anaesthetic cream, which is applied in the waiting area: the
+lead time holds neither the practitioner nor the room, but the clinic must be open at arrival.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from treatments.scheduling import ClinicCalendar, SchedulingError, local_start
+
+Busy = Mapping[int, Sequence[tuple[dt.datetime, dt.datetime]]]
+Hours = Mapping[int, Sequence[tuple[dt.time, dt.time]]]
+
+
+def overlaps(
+    start: dt.datetime, end: dt.datetime, other_start: dt.datetime, other_end: dt.datetime
+) -> bool:
+    """Half-open intervals: a booking ending at 10:00 does not clash with one starting then."""
+    return start < other_end and other_start < end
+
+
+def is_free(resource: int, start: dt.datetime, end: dt.datetime, busy: Busy) -> bool:
+    return not any(overlaps(start, end, s, e) for s, e in busy.get(resource, ()))
+
+
+def opening_problem(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    lead: dt.timedelta,
+    hours: Hours,
+    calendar: ClinicCalendar,
+    zone: ZoneInfo,
+) -> str | None:
+    """Why [start - lead, end) does not fit the clinic's day, or None when it does."""
+    arrival = (start - lead).astimezone(zone)
+    local_end = end.astimezone(zone)
+    day = arrival.date()
+    if local_end.date() != day:
+        return "The appointment must start and end on the same day."
+    closure = calendar.closure_on(day)
+    if closure is not None:
+        return f"The clinic is closed on {day:%A %d %b %Y}."
+    for opens, closes in hours.get(day.weekday(), ()):
+        if opens <= arrival.time() and local_end.time() <= closes:
+            return None
+    periods = ", ".join(f"{o:%H:%M}–{c:%H:%M}" for o, c in hours.get(day.weekday(), ()))
+    if not periods:
+        return f"The clinic is closed on {day:%A}s."
+    return (
+        f"Arrival at {arrival:%H:%M} (30 minutes before the procedure, for the anaesthetic "
+        f"cream) to the end at {local_end:%H:%M} must fall within opening hours ({periods})."
+    )
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    arrival_at: dt.datetime
+    practitioner_ids: tuple[int, ...]
+    room_ids: tuple[int, ...]
+
+
+def free_slots(
+    *,
+    days: Iterable[dt.date],
+    hours: Hours,
+    calendar: ClinicCalendar,
+    duration: dt.timedelta,
+    lead: dt.timedelta,
+    grid: dt.timedelta,
+    zone: ZoneInfo,
+    not_before: dt.datetime,
+    practitioners: Sequence[int],
+    rooms: Sequence[int],
+    practitioner_busy: Busy,
+    room_busy: Busy,
+) -> list[FreeSlot]:
+    """Every grid time on open days with at least one free practitioner and one free room."""
+    slots = []
+    step = int(grid.total_seconds() // 60)
+    for day in days:
+        if not calendar.is_open(day):
+            continue
+        for opens, closes in hours.get(day.weekday(), ()):
+            first = dt.datetime.combine(day, opens) + lead
+            last = dt.datetime.combine(day, closes) - duration
+            minutes = (first.hour * 60 + first.minute + step - 1) // step * step
+            wall = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
+            while wall <= last:
+                try:
+                    start = local_start(day, wall.time(), zone).at
+                except SchedulingError:  # the spring-forward gap: no such time that day
+                    wall += grid
+                    continue
+                end = start + duration
+                if start - lead >= not_before:
+                    free_people = tuple(
+                        p for p in practitioners if is_free(p, start, end, practitioner_busy)
+                    )
+                    free_rooms = tuple(r for r in rooms if is_free(r, start, end, room_busy))
+                    if free_people and free_rooms:
+                        slots.append(FreeSlot(start, end, start - lead, free_people, free_rooms))
+                wall += grid
+    return slots
+
+
+def window_days(target: dt.date, before: int, after: int) -> list[dt.date]:
+    return [target + dt.timedelta(days=offset) for offset in range(-before, after + 1)]

@@ -1,0 +1,568 @@
+"""A session's life: find a slot, book, move, cancel, no-show, check in, record.
+
+Bookings are checked and locked inside a transaction on every database; on PostgreSQL,
+exclusion constraints also make an overlapping booking impossible to save, and that refusal
+comes back as the same `Conflict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
+from clinic.models import Practitioner, Room
+from treatments import booking
+from treatments.models import ANAESTHETIC_LEAD, Screening, TreatmentPlan, TreatmentSession
+from treatments.scheduling import MIN_INTERVAL_DAYS
+from treatments.selectors import BookingContext, booking_context, clinic_calendar
+from treatments.services import screening_rescreen
+
+GRID = dt.timedelta(minutes=settings.SLOT_GRID_MINUTES)
+
+
+def _zone() -> dt.tzinfo:
+    return timezone.get_current_timezone()
+
+
+def _require(user: AbstractBaseUser, perm: str, what: str) -> None:
+    if not user.has_perm(perm):
+        raise NotAllowed(f"Your role does not allow you to {what}.")
+
+
+def procedure_duration(session: TreatmentSession) -> dt.timedelta:
+    area = session.area or session.plan.concern.body_area
+    return dt.timedelta(minutes=settings.PROCEDURE_MINUTES.get(area, 45))
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def session_day(session: TreatmentSession) -> dt.date:
+    """The day a session happens: its booking if booked, else its target."""
+    return _local_day(session.starts_at) if session.starts_at else session.target_date
+
+
+# --- Availability ----------------------------------------------------------------------------
+
+
+def session_availability(*, session: TreatmentSession) -> list[booking.FreeSlot]:
+    """Free slots within the session's window (target −3/+7 days by default)."""
+    session = TreatmentSession.objects.select_related("plan__concern").get(pk=session.pk)
+    if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be booked.")
+    days = booking.window_days(
+        session.target_date,
+        settings.BOOKING_WINDOW_BEFORE_DAYS,
+        settings.BOOKING_WINDOW_AFTER_DAYS,
+    )
+    zone = _zone()
+    start = dt.datetime.combine(days[0], dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(days[-1], dt.time.max, tzinfo=zone)
+    context = booking_context(
+        start=start, end=end, modality=session.plan.modality, exclude_session=session.pk
+    )
+    return booking.free_slots(
+        days=days,
+        hours=context.hours,
+        calendar=context.calendar,
+        duration=procedure_duration(session),
+        lead=ANAESTHETIC_LEAD,
+        grid=GRID,
+        zone=zone,
+        not_before=timezone.now(),
+        practitioners=sorted(context.practitioners),
+        rooms=sorted(context.rooms),
+        practitioner_busy=context.practitioner_unavailable(),
+        room_busy=context.room_busy,
+    )
+
+
+# --- Booking ---------------------------------------------------------------------------------
+
+
+def _describe(other: TreatmentSession) -> str:
+    start = timezone.localtime(other.starts_at)
+    end = timezone.localtime(other.ends_at)
+    return (
+        f"{start:%d %b %Y %H:%M}–{end:%H:%M}, session {other.number} for "
+        f"{other.plan.patient.full_name}"
+    )
+
+
+def _check_slot(
+    *,
+    session: TreatmentSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    context: BookingContext,
+) -> None:
+    zone = _zone()
+    if start.tzinfo is None:
+        raise InvalidInput("Give the time with its time zone.", fields={"starts_at": ["No zone."]})
+    local = start.astimezone(zone)
+    if local.second or local.microsecond or local.minute % settings.SLOT_GRID_MINUTES:
+        raise InvalidInput(
+            f"Appointments start on the {settings.SLOT_GRID_MINUTES}-minute grid.",
+            fields={
+                "starts_at": [f"Choose a time on the {settings.SLOT_GRID_MINUTES}-minute grid."]
+            },
+        )
+    if start - ANAESTHETIC_LEAD < timezone.now():
+        raise InvalidInput(
+            "That time has passed (the patient arrives 30 minutes before the procedure).",
+            fields={"starts_at": ["Choose a time in the future."]},
+        )
+    if practitioner.pk not in context.practitioners:
+        raise InvalidInput(
+            "This practitioner is not active.", fields={"practitioner": ["Inactive."]}
+        )
+    if room.pk not in context.rooms:
+        why = "has no RF device" if room.active else "is not in use"
+        raise InvalidInput(f"{room} {why}.", fields={"room": [f"{room} {why}."]})
+    problem = booking.opening_problem(
+        start,
+        end,
+        lead=ANAESTHETIC_LEAD,
+        hours=context.hours,
+        calendar=context.calendar,
+        zone=zone,
+    )
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+    clashes = []
+    for other in context.bookings:
+        if not booking.overlaps(start, end, other.starts_at, other.ends_at):
+            continue
+        if other.practitioner_id == practitioner.pk:
+            clashes.append(f"{practitioner} is already booked {_describe(other)}")
+        if other.room_id == room.pk:
+            clashes.append(f"{room} is already booked {_describe(other)}")
+    for absent_from, absent_to, reason in context.absences.get(practitioner.pk, ()):
+        if booking.overlaps(start, end, absent_from, absent_to):
+            clashes.append(
+                f"{practitioner} is away {timezone.localtime(absent_from):%d %b %H:%M}–"
+                f"{timezone.localtime(absent_to):%d %b %H:%M} ({reason})"
+            )
+    if clashes:
+        raise Conflict("; ".join(clashes) + ".", details=clashes)
+
+
+def _check_spacing(session: TreatmentSession, day: dt.date) -> None:
+    """Never closer than 7 days to the neighbouring sessions of the series."""
+    neighbours = TreatmentSession.objects.filter(
+        plan=session.plan, number__in=[session.number - 1, session.number + 1]
+    ).exclude(status=TreatmentSession.Status.CANCELLED)
+    for neighbour in neighbours:
+        gap = abs((session_day(neighbour) - day).days)
+        if gap < MIN_INTERVAL_DAYS:
+            raise InvalidInput(
+                f"Session {session.number} would be {gap} days from session {neighbour.number} "
+                f"({session_day(neighbour):%d %b %Y}); sessions on the same area are at least "
+                f"{MIN_INTERVAL_DAYS} days apart.",
+                fields={"starts_at": [f"At least {MIN_INTERVAL_DAYS} days from the neighbours."]},
+            )
+
+
+def _lock_and_context(
+    session: TreatmentSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+) -> BookingContext:
+    # Lock the practitioner and the room: concurrent bookings of either queue here.
+    list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values("pk"))
+    list(Room.objects.select_for_update().filter(pk=room.pk).values("pk"))
+    return booking_context(
+        start=start - dt.timedelta(days=1),
+        end=end + dt.timedelta(days=1),
+        modality=session.plan.modality,
+        exclude_session=session.pk,
+    )
+
+
+def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
+    try:
+        with transaction.atomic():
+            session.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        # The database's own guard (PostgreSQL exclusion constraints) caught a race.
+        raise Conflict(
+            "Someone booked this practitioner or room at the same time a moment ago; "
+            "choose another slot."
+        ) from None
+
+
+def _locked_session(session: TreatmentSession) -> TreatmentSession:
+    return (
+        TreatmentSession.objects.select_for_update(of=("self",))
+        .select_related("plan__concern", "plan__patient")
+        .get(pk=session.pk)
+    )
+
+
+@transaction.atomic
+def session_book(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+) -> TreatmentSession:
+    _require(acting_user, "treatments.change_treatmentsession", "book sessions")
+    session = _locked_session(session)
+    if session.plan.status != TreatmentPlan.Status.ACTIVE:
+        raise InvalidInput("This plan is not active; its sessions cannot be booked.")
+    if session.status != TreatmentSession.Status.PLANNED:
+        raise InvalidInput(
+            f"Session {session.number} is {session.get_status_display().lower()}; "
+            "only a planned session can be booked (move a booked one instead)."
+        )
+    end = starts_at + procedure_duration(session)
+    context = _lock_and_context(session, starts_at, end, practitioner, room)
+    _check_slot(
+        session=session,
+        start=starts_at,
+        end=end,
+        practitioner=practitioner,
+        room=room,
+        context=context,
+    )
+    _check_spacing(session, _local_day(starts_at))
+    session.starts_at, session.ends_at = starts_at, end
+    session.practitioner, session.room = practitioner, room
+    session.status = TreatmentSession.Status.BOOKED
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    _save_slot(
+        session,
+        [
+            "starts_at",
+            "ends_at",
+            "practitioner",
+            "room",
+            "status",
+            "status_changed_by",
+            "status_changed_at",
+        ],
+    )
+    return session
+
+
+@dataclass(frozen=True)
+class Shift:
+    number: int
+    old_date: dt.date
+    new_date: dt.date
+    unbooked: bool
+
+
+def reschedule_shifts(session: TreatmentSession, new_day: dt.date) -> list[Shift]:
+    """How later sessions must move so each stays at least the plan's interval after the
+    one before it; booked ones that must move lose their booking and need rebooking."""
+    calendar = clinic_calendar()
+    interval = session.plan.interval_days
+    later = (
+        TreatmentSession.objects.filter(plan=session.plan, number__gt=session.number)
+        .exclude(status__in=[TreatmentSession.Status.CANCELLED])
+        .order_by("number")
+    )
+    shifts, previous = [], new_day
+    for other in later:
+        current = session_day(other)
+        earliest = calendar.next_open_day(previous + dt.timedelta(days=interval))
+        if current < earliest:
+            if other.status not in (
+                TreatmentSession.Status.PLANNED,
+                TreatmentSession.Status.BOOKED,
+            ):
+                raise InvalidInput(
+                    f"Session {other.number} is {other.get_status_display().lower()} and "
+                    "cannot move; choose an earlier date."
+                )
+            shifts.append(
+                Shift(
+                    other.number, current, earliest, other.status == TreatmentSession.Status.BOOKED
+                )
+            )
+            previous = earliest
+        else:
+            previous = current
+    return shifts
+
+
+@transaction.atomic
+def session_reschedule(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    shift_later: bool = False,
+) -> tuple[TreatmentSession, list[Shift]]:
+    """Move a booked (or planned) session; later sessions keep the plan's spacing.
+
+    Without `shift_later`, a move that would crowd later sessions is refused with the shifts it
+    needs, so the clerk sees the new dates before anything is saved.
+    """
+    _require(acting_user, "treatments.change_treatmentsession", "move sessions")
+    session = _locked_session(session)
+    if session.plan.status != TreatmentPlan.Status.ACTIVE:
+        raise InvalidInput("This plan is not active.")
+    if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be moved.")
+    end = starts_at + procedure_duration(session)
+    context = _lock_and_context(session, starts_at, end, practitioner, room)
+    _check_slot(
+        session=session,
+        start=starts_at,
+        end=end,
+        practitioner=practitioner,
+        room=room,
+        context=context,
+    )
+    new_day = _local_day(starts_at)
+    previous = (
+        TreatmentSession.objects.filter(plan=session.plan, number=session.number - 1)
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .first()
+    )
+    if previous and (new_day - session_day(previous)).days < MIN_INTERVAL_DAYS:
+        raise InvalidInput(
+            f"Session {session.number} would be {(new_day - session_day(previous)).days} days "
+            f"after session {previous.number}; at least {MIN_INTERVAL_DAYS} are needed.",
+            fields={"starts_at": [f"At least {MIN_INTERVAL_DAYS} days after the previous."]},
+        )
+    shifts = reschedule_shifts(session, new_day)
+    if shifts and not shift_later:
+        raise Conflict(
+            "Moving this session crowds the later ones: "
+            + "; ".join(
+                f"session {s.number} {s.old_date:%d %b} → {s.new_date:%d %b %Y}"
+                + (" (booking released)" if s.unbooked else "")
+                for s in shifts
+            )
+            + ". Confirm shifting them.",
+            details=shifts,
+        )
+    now = timezone.now()
+    for shift in shifts:
+        TreatmentSession.objects.filter(plan=session.plan, number=shift.number).update(
+            target_date=shift.new_date,
+            **(
+                {
+                    "status": TreatmentSession.Status.PLANNED,
+                    "starts_at": None,
+                    "ends_at": None,
+                    "practitioner": None,
+                    "room": None,
+                    "status_changed_by": acting_user,
+                    "status_changed_at": now,
+                }
+                if shift.unbooked
+                else {}
+            ),
+            updated_at=now,
+        )
+    session.starts_at, session.ends_at = starts_at, end
+    session.practitioner, session.room = practitioner, room
+    session.status = TreatmentSession.Status.BOOKED
+    session.status_changed_by, session.status_changed_at = acting_user, now
+    _save_slot(
+        session,
+        [
+            "starts_at",
+            "ends_at",
+            "practitioner",
+            "room",
+            "status",
+            "status_changed_by",
+            "status_changed_at",
+        ],
+    )
+    return session, shifts
+
+
+@transaction.atomic
+def session_cancel(
+    *, acting_user: AbstractBaseUser, session: TreatmentSession, reason: str
+) -> TreatmentSession:
+    """The record stays, with its reason; the slot is freed."""
+    _require(acting_user, "treatments.change_treatmentsession", "cancel sessions")
+    session = _locked_session(session)
+    if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be cancelled.")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for cancelling.", fields={"reason": ["Required."]})
+    session.status = TreatmentSession.Status.CANCELLED
+    session.status_reason = reason.strip()[:300]
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    session.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_by",
+            "status_changed_at",
+            "updated_at",
+        ]
+    )
+    return session
+
+
+def _require_today(session: TreatmentSession, what: str) -> None:
+    if session.status != TreatmentSession.Status.BOOKED:
+        raise InvalidInput(
+            f"Only a booked session can be {what}; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    if _local_day(session.starts_at) != timezone.localdate():
+        raise InvalidInput(f"A session is {what} on its day ({session_day(session):%d %b %Y}).")
+
+
+@transaction.atomic
+def session_no_show(
+    *, acting_user: AbstractBaseUser, session: TreatmentSession
+) -> TreatmentSession:
+    _require(acting_user, "treatments.change_treatmentsession", "record no-shows")
+    session = _locked_session(session)
+    _require_today(session, "marked as a no-show")
+    session.status = TreatmentSession.Status.NO_SHOW
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    session.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
+    return session
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    session: TreatmentSession
+    screening: Screening
+
+    @property
+    def awaiting_override(self) -> bool:
+        return (
+            self.screening.result == Screening.Result.NEEDS_OVERRIDE
+            and self.screening.override_by_id is None
+        )
+
+
+@transaction.atomic
+def session_check_in(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    changed: bool,
+    answers: Mapping[str, bool] | None = None,
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+) -> CheckIn:
+    """Check in after the re-screen. A new absolute contraindication blocks the session (and
+    that is saved); a relative one lets the patient in but waits for a dermatologist's override
+    before the procedure can be recorded."""
+    _require(acting_user, "treatments.change_treatmentsession", "check patients in")
+    session = _locked_session(session)
+    _require_today(session, "checked in")
+    screening = screening_rescreen(
+        acting_user=acting_user,
+        session=session,
+        changed=changed,
+        answers=answers,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+    )
+    now = timezone.now()
+    if screening.result == Screening.Result.BLOCKED:
+        codes = ", ".join(
+            a.rule.code
+            for a in screening.answers.select_related("rule").filter(answer=True)
+            if a.rule.severity == "absolute"
+        )
+        session.status = TreatmentSession.Status.BLOCKED
+        session.status_reason = f"Contraindication at check-in: {codes}"[:300]
+    else:
+        session.status = TreatmentSession.Status.CHECKED_IN
+    session.status_changed_by, session.status_changed_at = acting_user, now
+    session.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_by",
+            "status_changed_at",
+            "updated_at",
+        ]
+    )
+    return CheckIn(session=session, screening=screening)
+
+
+RECORD_FIELDS = (
+    "depth_used_mm",
+    "area",
+    "device",
+    "anaesthetic_applied_at",
+    "pain_score",
+    "adverse_events",
+    "notes",
+    "outcome_grade",
+)
+
+
+@transaction.atomic
+def session_record(
+    *, acting_user: AbstractBaseUser, session: TreatmentSession, **values: Any
+) -> TreatmentSession:
+    """What was done. Completing the last open session completes the plan."""
+    _require(acting_user, "treatments.record_treatmentsession", "record sessions")
+    unknown = sorted(set(values) - set(RECORD_FIELDS))
+    if unknown:
+        raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
+    session = _locked_session(session)
+    if session.status != TreatmentSession.Status.CHECKED_IN:
+        raise InvalidInput("Check the patient in (with the re-screen) before recording.")
+    screening = latest_screening_for_session(session)
+    if screening is None:
+        raise InvalidInput("This session has no re-screen; check the patient in first.")
+    if screening.result == Screening.Result.NEEDS_OVERRIDE and screening.override_by_id is None:
+        raise ContraindicationBlocked(
+            "A relative contraindication found at check-in awaits a dermatologist's override."
+        )
+    for name, value in values.items():
+        setattr(session, name, value)
+    if session.depth_used_mm is None:
+        raise InvalidInput("Record the depth used.", fields={"depth_used_mm": ["Required."]})
+    concern = session.plan.concern
+    if session.outcome_grade and concern.grading_scale_id:
+        problem = concern.grading_scale.grade_error(session.outcome_grade)
+        if problem:
+            raise InvalidInput(problem, fields={"outcome_grade": [problem]})
+    session.status = TreatmentSession.Status.COMPLETED
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    try:
+        session.full_clean()
+    except ValidationError as error:
+        fields = {k: list(v) for k, v in error.message_dict.items()}
+        raise InvalidInput(next(iter(fields.values()))[0], fields=fields) from None
+    session.save()
+    open_sessions = TreatmentSession.objects.filter(plan=session.plan).exclude(
+        status__in=[TreatmentSession.Status.COMPLETED, TreatmentSession.Status.CANCELLED]
+    )
+    if not open_sessions.exists():
+        TreatmentPlan.objects.filter(pk=session.plan_id).update(
+            status=TreatmentPlan.Status.COMPLETED, updated_at=timezone.now()
+        )
+    return session
+
+
+def latest_screening_for_session(session: TreatmentSession) -> Screening | None:
+    return Screening.objects.filter(session=session).order_by("-performed_at", "-pk").first()

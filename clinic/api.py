@@ -36,3 +36,13 @@ class PublicIdLookupMixin:
     def get_object(self):  # type: ignore[no-untyped-def]
         self.kwargs[self.lookup_field] = parse_public_id(self.kwargs[self.lookup_field])
         return super().get_object()  # type: ignore[misc]
+
+
+class ChangeOnPostPermissions(RoleModelPermissions):
+    """For endpoints whose POST actions change an existing record (book, cancel, check in):
+    they need the change permission, not the add permission."""
+
+    perms_map = {
+        **RoleModelPermissions.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }

@@ -31,7 +31,22 @@ def error_body(detail: str, code: str, fields: dict[str, Any] | None = None, **e
 
 
 def _hits(details: Any) -> dict[str, Any]:
-    """Rules behind a screening refusal, with their action and citation."""
+    """What lies behind a refusal: the rules (with action and citation), the bookings it
+    clashes with, or the later sessions a move would shift."""
+    if isinstance(details, list) and details and hasattr(details[0], "new_date"):
+        return {
+            "shifts": [
+                {
+                    "number": s.number,
+                    "old_date": s.old_date.isoformat(),
+                    "new_date": s.new_date.isoformat(),
+                    "booking_released": s.unbooked,
+                }
+                for s in details
+            ]
+        }
+    if isinstance(details, list) and details and isinstance(details[0], str):
+        return {"conflicts": details}
     hits = getattr(details, "hits", None)
     if not hits:
         return {}

@@ -16,6 +16,7 @@ router.include_root_view = False
 router.register("patients", patients_api.PatientViewSet, basename="patient")
 router.register("plans", treatments_api.PlanViewSet, basename="plan")
 router.register("screenings", treatments_api.ScreeningViewSet, basename="screening")
+router.register("sessions", treatments_api.SessionViewSet, basename="session")
 router.register("evidence/studies", evidence_api.StudyViewSet, basename="study")
 router.register("evidence/indications", evidence_api.IndicationViewSet, basename="indication")
 router.register("evidence/protocols", evidence_api.ProtocolViewSet, basename="protocol")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ def new_calendar_token() -> str:
 
 
 class Practitioner(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="practitioner"
     )
@@ -62,6 +64,7 @@ class Practitioner(models.Model):
 
 
 class Room(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=60, unique=True)
     has_rf_device = models.BooleanField("has an RF microneedling device", default=False)
     active = models.BooleanField(default=True)

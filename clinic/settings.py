@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "treatments.models.PlanStatus",
         "SessionStatusEnum": "treatments.models.SessionStatus",
         "RuleSeverityEnum": "evidence.models.RuleSeverity",
+        "BodyAreaEnum": "patients.models.BodyArea",
     },
 }
 

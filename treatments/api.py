@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -9,25 +10,35 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api import PublicIdLookupMixin
+from clinic.api import ChangeOnPostPermissions, PublicIdLookupMixin
 from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
+from clinic.models import Practitioner, Room
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
-from treatments import selectors, services
+from treatments import selectors, services, session_services
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.selectors import day_bounds, resource_names
 from treatments.serializers import (
+    BookSerializer,
+    CancelSerializer,
+    CheckInSerializer,
     OverrideSerializer,
     PlanCreateSerializer,
     PlanDetailSerializer,
     PlanRequestSerializer,
     PlanSerializer,
     PreviewSerializer,
+    RecordSerializer,
+    RescheduleSerializer,
     RescreenSerializer,
     ScreeningSerializer,
+    SessionDetailSerializer,
+    SlotSerializer,
 )
 
 
@@ -181,3 +192,194 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             reason=serializer.validated_data["reason"],
         )
         return Response(ScreeningSerializer(self.get_queryset().get(pk=screening.pk)).data)
+
+
+def _resources(data: dict[str, Any], modality: str) -> tuple[Practitioner, Room]:
+    practitioner = Practitioner.objects.filter(public_id=data["practitioner"]).first()
+    room = Room.objects.filter(public_id=data["room"]).first()
+    fields = {}
+    if practitioner is None:
+        fields["practitioner"] = ["No practitioner has this id."]
+    if room is None:
+        fields["room"] = ["No room has this id."]
+    if fields:
+        raise InvalidInput(next(iter(fields.values()))[0], fields=fields)
+    return practitioner, room
+
+
+class SessionViewSet(
+    PublicIdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sessions: the day's calendar, availability, booking and the day itself."""
+
+    serializer_class = SessionDetailSerializer
+    queryset = TreatmentSession.objects.all()
+    permission_classes = [IsAuthenticated, ChangeOnPostPermissions]
+
+    def get_queryset(self) -> QuerySet[TreatmentSession]:
+        sessions = TreatmentSession.objects.select_related(
+            "plan__patient", "plan__protocol", "practitioner__user", "room"
+        )
+        params = self.request.query_params
+        if params.get("day"):
+            try:
+                day = dt.date.fromisoformat(params["day"])
+            except ValueError:
+                raise InvalidInput(
+                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
+                ) from None
+            start, end = day_bounds(day)
+            sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
+        if params.get("practitioner"):
+            sessions = sessions.filter(
+                practitioner__public_id=parse_public_id(params["practitioner"])
+            )
+        if params.get("room"):
+            sessions = sessions.filter(room__public_id=parse_public_id(params["room"]))
+        if params.get("plan"):
+            sessions = sessions.filter(plan__public_id=parse_public_id(params["plan"]))
+        return sessions.order_by("starts_at", "plan_id", "number")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("day", str, description="Sessions booked on this day (YYYY-MM-DD)."),
+            OpenApiParameter("practitioner", str),
+            OpenApiParameter("room", str),
+            OpenApiParameter("plan", str),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def _done(self, session: TreatmentSession, code: int = 200) -> Response:
+        session = self.get_queryset().get(pk=session.pk)
+        return Response(SessionDetailSerializer(session).data, status=code)
+
+    @extend_schema(responses=SlotSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def availability(self, request: Request, public_id: str) -> Response:
+        """Free slots from 3 days before to 7 after the target date, on the 15-minute grid."""
+        session = self.get_object()
+        slots = session_services.session_availability(session=session)
+        names = resource_names(slots)
+        return Response(
+            [
+                {
+                    "arrival_at": slot.arrival_at,
+                    "starts_at": slot.starts_at,
+                    "ends_at": slot.ends_at,
+                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
+                    "rooms": [names["r"][pk] for pk in slot.room_ids],
+                }
+                for slot in slots
+            ]
+        )
+
+    @extend_schema(request=BookSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def book(self, request: Request, public_id: str) -> Response:
+        session = self.get_object()
+        serializer = BookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        practitioner, room = _resources(serializer.validated_data, session.plan.modality)
+        booked = session_services.session_book(
+            acting_user=request.user,
+            session=session,
+            starts_at=serializer.validated_data["starts_at"],
+            practitioner=practitioner,
+            room=room,
+        )
+        return self._done(booked)
+
+    @extend_schema(request=RescheduleSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, public_id: str) -> Response:
+        """Move a session. If later sessions must move to keep the spacing, 409 lists the new
+        dates; send again with shift_later=true to apply them."""
+        session = self.get_object()
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        practitioner, room = _resources(data, session.plan.modality)
+        moved, _ = session_services.session_reschedule(
+            acting_user=request.user,
+            session=session,
+            starts_at=data["starts_at"],
+            practitioner=practitioner,
+            room=room,
+            shift_later=data["shift_later"],
+        )
+        return self._done(moved)
+
+    @extend_schema(request=CancelSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, public_id: str) -> Response:
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            session_services.session_cancel(
+                acting_user=request.user,
+                session=self.get_object(),
+                reason=serializer.validated_data["reason"],
+            )
+        )
+
+    @extend_schema(request=None, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request: Request, public_id: str) -> Response:
+        return self._done(
+            session_services.session_no_show(acting_user=request.user, session=self.get_object())
+        )
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={200: SessionDetailSerializer, 409: SessionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request: Request, public_id: str) -> Response:
+        """Re-screen and check in. A new absolute contraindication blocks the session (saved)
+        and answers 409; a relative one checks in but awaits a dermatologist's override."""
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = session_services.session_check_in(
+            acting_user=request.user,
+            session=self.get_object(),
+            changed=data["changed"],
+            answers=data.get("answers"),
+            acknowledged=set(data["acknowledged"]),
+            override_reason=data.get("override_reason", ""),
+        )
+        body = SessionDetailSerializer(self.get_queryset().get(pk=result.session.pk)).data
+        body = {
+            **body,
+            "screening": str(result.screening.public_id),
+            "screening_result": result.screening.result,
+            "awaiting_override": result.awaiting_override,
+        }
+        if result.session.status == TreatmentSession.Status.BLOCKED:
+            return Response(
+                {
+                    "detail": result.session.status_reason,
+                    "code": "contraindication_blocked",
+                    "fields": {},
+                    "session": body,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(body)
+
+    @extend_schema(request=RecordSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, public_id: str) -> Response:
+        """What was done (dermatologists). Completing the last open session completes the plan."""
+        serializer = RecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            session_services.session_record(
+                acting_user=request.user, session=self.get_object(), **serializer.validated_data
+            )
+        )

@@ -229,3 +229,27 @@ def booking_context(
         absences=absences,
         bookings=bookings,
     )
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of a day in the clinic's zone (23 or 25 hours long on DST days)."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def resource_names(slots: list) -> dict[str, dict[int, dict[str, str]]]:
+    """Ids and names of the practitioners and rooms offered in slots, in two queries."""
+    people = {pk for slot in slots for pk in slot.practitioner_ids}
+    rooms = {pk for slot in slots for pk in slot.room_ids}
+    return {
+        "p": {
+            p.pk: {"id": str(p.public_id), "name": str(p)}
+            for p in Practitioner.objects.filter(pk__in=people)
+        },
+        "r": {
+            r.pk: {"id": str(r.public_id), "name": str(r)}
+            for r in Room.objects.filter(pk__in=rooms)
+        },
+    }

@@ -145,3 +145,94 @@ class RescreenSerializer(serializers.Serializer):
 
 class OverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class ResourceSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField(source="__str__")
+
+
+class SessionDetailSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    plan = serializers.UUIDField(source="plan.public_id", read_only=True)
+    patient = serializers.UUIDField(source="plan.patient.public_id", read_only=True)
+    patient_name = serializers.CharField(source="plan.patient.full_name", read_only=True)
+    protocol = serializers.CharField(source="plan.protocol.code", read_only=True)
+    arrival_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    practitioner = ResourceSerializer(read_only=True, allow_null=True)
+    room = ResourceSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TreatmentSession
+        fields = (
+            "id",
+            "plan",
+            "patient",
+            "patient_name",
+            "protocol",
+            "number",
+            "target_date",
+            "arrival_at",
+            "starts_at",
+            "ends_at",
+            "practitioner",
+            "room",
+            "status",
+            "status_reason",
+            "depth_used_mm",
+            "area",
+            "device",
+            "anaesthetic_applied_at",
+            "pain_score",
+            "adverse_events",
+            "notes",
+            "outcome_grade",
+        )
+
+
+class SlotSerializer(serializers.Serializer):
+    arrival_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    practitioners = ResourceSerializer(many=True)
+    rooms = ResourceSerializer(many=True)
+
+
+class BookSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(
+        help_text="Procedure start (ISO 8601 with offset); the patient arrives 30 minutes earlier."
+    )
+    practitioner = serializers.UUIDField()
+    room = serializers.UUIDField()
+
+
+class RescheduleSerializer(BookSerializer):
+    shift_later = serializers.BooleanField(
+        default=False, help_text="Confirm moving later sessions to keep the plan's spacing."
+    )
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class CheckInSerializer(serializers.Serializer):
+    changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
+    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, default=list
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RecordSerializer(serializers.Serializer):
+    depth_used_mm = serializers.DecimalField(max_digits=3, decimal_places=2)
+    area = serializers.ChoiceField(
+        choices=TreatmentSession._meta.get_field("area").choices, required=False
+    )
+    device = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    anaesthetic_applied_at = serializers.DateTimeField(required=False, allow_null=True)
+    pain_score = serializers.IntegerField(min_value=0, max_value=10, required=False)
+    adverse_events = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    outcome_grade = serializers.CharField(max_length=20, required=False, allow_blank=True)

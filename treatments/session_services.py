@@ -205,6 +205,24 @@ def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
         ) from None
 
 
+#: How far ahead a session may be booked.
+MAX_BOOKING_AHEAD = dt.timedelta(days=2 * 366)
+
+
+def _check_when(starts_at: dt.datetime) -> None:
+    """Refuse absurd times before doing any arithmetic on them (years 1 and 9999 included)."""
+    if starts_at.tzinfo is None:
+        raise InvalidInput("Give the time with its time zone.", fields={"starts_at": ["No zone."]})
+    now = timezone.now()
+    if starts_at < now:
+        raise InvalidInput("That time has passed.", fields={"starts_at": ["Choose a future time."]})
+    if starts_at > now + MAX_BOOKING_AHEAD:
+        raise InvalidInput(
+            "Sessions are booked at most two years ahead.",
+            fields={"starts_at": ["Choose a time within the next two years."]},
+        )
+
+
 def _locked_session(session: TreatmentSession) -> TreatmentSession:
     return (
         TreatmentSession.objects.select_for_update(of=("self",))
@@ -231,6 +249,7 @@ def session_book(
             f"Session {session.number} is {session.get_status_display().lower()}; "
             "only a planned session can be booked (move a booked one instead)."
         )
+    _check_when(starts_at)
     end = starts_at + procedure_duration(session)
     context = _lock_and_context(session, starts_at, end, practitioner, room)
     _check_slot(
@@ -324,6 +343,7 @@ def session_reschedule(
         raise InvalidInput("This plan is not active.")
     if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
         raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be moved.")
+    _check_when(starts_at)
     end = starts_at + procedure_duration(session)
     context = _lock_and_context(session, starts_at, end, practitioner, room)
     _check_slot(

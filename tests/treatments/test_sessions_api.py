@@ -1,0 +1,204 @@
+"""/api/sessions/: availability, book, reschedule, cancel, check-in, no-show, record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from evidence.models import Indication, Protocol
+from tests import factories
+from tests.api_helpers import assert_error, post
+from tests.conftest import all_no
+from treatments import services
+from treatments.models import TreatmentPlan, TreatmentSession
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def today(time_machine: time_machine.TimeMachineFixture) -> None:
+    time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
+
+
+@pytest.fixture
+def plan(dermatologist: Client, clinic_open: None) -> TreatmentPlan:
+    concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
+    return services.plan_create(
+        acting_user=dermatologist.user,
+        concern=concern,
+        params=services.PlanParameters(
+            protocol=Protocol.objects.get(code="IND-01"),
+            sessions=4,
+            interval_days=30,
+            depth_mm=Decimal("1.0"),
+            start_date=dt.date(2027, 3, 1),
+        ),
+        answers=all_no(),
+    )
+
+
+@pytest.fixture
+def room() -> factories.Room:
+    return factories.RoomFactory(name="Room 1")
+
+
+def url(session: TreatmentSession, action: str = "") -> str:
+    return f"/api/sessions/{session.public_id}/" + (f"{action}/" if action else "")
+
+
+def slot(dermatologist: Client, room, when: str = "2027-03-01T10:00:00+00:00") -> dict:
+    return {
+        "starts_at": when,
+        "practitioner": str(dermatologist.user.practitioner.public_id),
+        "room": str(room.public_id),
+    }
+
+
+def test_availability_lists_slots_with_arrival_times_and_resources(
+    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+) -> None:
+    slots = front_desk.get(url(plan.sessions.get(number=1), "availability")).json()
+    first = slots[0]
+    assert first["arrival_at"] == "2027-02-26T09:00:00Z"
+    assert first["starts_at"] == "2027-02-26T09:30:00Z"
+    assert {"id": str(room.public_id), "name": "Room 1"} in first["rooms"]
+    assert str(dermatologist.user.practitioner.public_id) in [
+        p["id"] for p in first["practitioners"]
+    ]
+
+
+def test_front_desk_books_and_a_clash_is_a_409(
+    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+) -> None:
+    one, two = plan.sessions.get(number=1), plan.sessions.get(number=2)
+    response = post(front_desk, url(one, "book"), slot(dermatologist, room))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "booked" and body["arrival_at"] == "2027-03-01T09:30:00Z"
+    other = factories.TreatmentPlanFactory()
+    clash = factories.TreatmentSessionFactory(plan=other, target_date=dt.date(2027, 3, 1))
+    response = post(
+        front_desk, url(clash, "book"), slot(dermatologist, room, "2027-03-01T10:15:00+00:00")
+    )
+    body = assert_error(response, 409, "conflict")
+    assert any("is already booked 01 Mar 2027 10:00–10:45" in c for c in body["conflicts"])
+    clash.refresh_from_db()
+    assert clash.status == "planned"
+    assert two.status == "planned"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"starts_at": "2027-03-01T09:00:00+00:00"}, "starts_at"),
+        ({"starts_at": "2027-03-07T10:00:00+00:00"}, "starts_at"),
+        ({"starts_at": "0001-01-01T10:00:00+00:00"}, "starts_at"),
+        ({"starts_at": "9999-12-31T10:00:00+00:00"}, "starts_at"),
+        ({"starts_at": "yesterday"}, "starts_at"),
+        ({"practitioner": "00000000-0000-0000-0000-000000000000"}, "practitioner"),
+        ({"room": "not-a-uuid"}, "room"),
+    ],
+)
+def test_bad_bookings_are_400_and_change_nothing(
+    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room, change: dict, field: str
+) -> None:
+    session = plan.sessions.get(number=1)
+    assert_error(
+        post(front_desk, url(session, "book"), {**slot(dermatologist, room), **change}),
+        400,
+        "invalid",
+        field,
+    )
+    session.refresh_from_db()
+    assert session.status == "planned"
+
+
+def test_rescheduling_lists_the_shifts_then_applies_them(
+    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+) -> None:
+    one = plan.sessions.get(number=1)
+    post(front_desk, url(one, "book"), slot(dermatologist, room))
+    moved = slot(dermatologist, room, "2027-03-15T10:00:00+00:00")
+    body = assert_error(post(front_desk, url(one, "reschedule"), moved), 409, "conflict")
+    assert body["shifts"][0] == {
+        "number": 2,
+        "old_date": "2027-03-31",
+        "new_date": "2027-04-14",
+        "booking_released": False,
+    }
+    response = post(front_desk, url(one, "reschedule"), {**moved, "shift_later": True})
+    assert response.status_code == 200
+    assert plan.sessions.get(number=2).target_date == dt.date(2027, 4, 14)
+
+
+def test_cancel_needs_a_reason(front_desk: Client, plan: TreatmentPlan) -> None:
+    session = plan.sessions.get(number=1)
+    assert_error(post(front_desk, url(session, "cancel"), {}), 400, "invalid", "reason")
+    response = post(front_desk, url(session, "cancel"), {"reason": "Moved abroad"})
+    assert response.json()["status"] == "cancelled"
+
+
+def test_the_day_itself_check_in_block_and_record(
+    front_desk: Client,
+    dermatologist: Client,
+    plan: TreatmentPlan,
+    room,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    one, two = plan.sessions.get(number=1), plan.sessions.get(number=2)
+    post(front_desk, url(one, "book"), slot(dermatologist, room))
+    post(front_desk, url(two, "book"), slot(dermatologist, room, "2027-03-31T11:00:00+01:00"))
+    time_machine.move_to(dt.datetime(2027, 3, 1, 9, 30, tzinfo=dt.UTC), tick=False)
+    front_desk.force_login(front_desk.user)
+    dermatologist.force_login(dermatologist.user)
+    response = post(front_desk, url(one, "check-in"), {"changed": False})
+    assert response.status_code == 200 and response.json()["status"] == "checked_in"
+    assert_error(post(front_desk, url(one, "record"), {"depth_used_mm": "1.0"}), 403, "not_allowed")
+    response = post(dermatologist, url(one, "record"), {"depth_used_mm": "1.25", "pain_score": 2})
+    assert response.status_code == 200 and response.json()["status"] == "completed"
+    time_machine.move_to(dt.datetime(2027, 3, 31, 9, 30, tzinfo=dt.UTC), tick=False)
+    front_desk.force_login(front_desk.user)
+    response = post(
+        front_desk, url(two, "check-in"), {"changed": True, "answers": {**all_no(), "C08": True}}
+    )
+    assert response.status_code == 409
+    assert response.json()["session"]["status"] == "blocked"
+    two.refresh_from_db()
+    assert two.status == "blocked" and "C08" in two.status_reason
+
+
+def test_no_show_only_on_the_day(front_desk: Client, dermatologist: Client, plan, room) -> None:
+    one = plan.sessions.get(number=1)
+    post(front_desk, url(one, "book"), slot(dermatologist, room))
+    assert_error(post(front_desk, url(one, "no-show"), {}), 400, "invalid")
+
+
+def test_the_day_list_runs_a_fixed_number_of_queries(
+    front_desk: Client, django_assert_max_num_queries: Callable
+) -> None:
+    def grow(n: int) -> None:
+        for _ in range(n):
+            factories.BookedSessionFactory(target_date=dt.date(2027, 3, 4))
+
+    grow(5)
+    with django_assert_max_num_queries(6):
+        assert front_desk.get("/api/sessions/", {"day": "2027-03-04"}).json()["count"] == 5
+    grow(45)
+    with django_assert_max_num_queries(6):
+        assert front_desk.get("/api/sessions/", {"day": "2027-03-04"}).json()["count"] == 50
+    assert_error(front_desk.get("/api/sessions/", {"day": "2027-02-30"}), 400, "invalid", "day")
+
+
+def test_anonymous_and_roleless_users_cannot_book(anonymous: Client, plan, room) -> None:
+    session = plan.sessions.get(number=1)
+    assert anonymous.post(url(session, "book"), {}).status_code == 401
+    nobody = Client()
+    nobody.force_login(factories.UserFactory())
+    assert nobody.post(url(session, "book"), {}).status_code == 403

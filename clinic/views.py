@@ -9,12 +9,21 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from clinic.models import Practitioner
 from clinic.roles import roles_of
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/home.html", {"roles": roles_of(request.user)})
+    practitioner = Practitioner.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "clinic/home.html",
+        {
+            "roles": roles_of(request.user),
+            "practitioner": practitioner,
+        },
+    )
 
 
 @require_GET

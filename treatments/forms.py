@@ -12,6 +12,7 @@ from clinic.errors import ClinicError
 from evidence.models import ContraindicationRule, Protocol, RuleSeverity
 from patients.forms import DateInput
 from treatments import services
+from treatments.models import TreatmentSession
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
@@ -128,3 +129,33 @@ class ScreeningForm(forms.Form):
 
     def acknowledged(self) -> set[str]:
         return {rule.code for rule in self.rules if self.cleaned_data.get(f"ack_{rule.code}")}
+
+
+class SessionRecordForm(forms.ModelForm):
+    """What was done at a session (dermatologists)."""
+
+    class Meta:
+        model = TreatmentSession
+        fields = (
+            "depth_used_mm",
+            "area",
+            "device",
+            "anaesthetic_applied_at",
+            "pain_score",
+            "adverse_events",
+            "notes",
+            "outcome_grade",
+        )
+        labels = {"depth_used_mm": "Depth used (mm)", "pain_score": "Pain (0–10)"}
+        widgets = {
+            "anaesthetic_applied_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "adverse_events": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["depth_used_mm"].required = True
+        self.fields["anaesthetic_applied_at"].input_formats = ["%Y-%m-%dT%H:%M"]

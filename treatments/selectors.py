@@ -253,3 +253,29 @@ def resource_names(slots: list) -> dict[str, dict[int, dict[str, str]]]:
             for r in Room.objects.filter(pk__in=rooms)
         },
     }
+
+
+def sessions_between(
+    first: dt.date,
+    last: dt.date,
+    *,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+) -> list[TreatmentSession]:
+    """Bookings from `first` to `last` (inclusive), one query however many there are."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    sessions = TreatmentSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if practitioner is not None:
+        sessions = sessions.filter(practitioner=practitioner)
+    if room is not None:
+        sessions = sessions.filter(room=room)
+    return list(
+        sessions.select_related(
+            "plan__patient", "plan__protocol", "practitioner__user", "room"
+        ).order_by("starts_at", "pk")
+    )
+
+
+def sessions_for_day(day: dt.date) -> list[TreatmentSession]:
+    return sessions_between(day, day)

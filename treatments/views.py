@@ -224,3 +224,17 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "findings": selectors.screening_findings(screenings),
         },
     )
+
+
+@require_GET
+def plan_print(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The patient's schedule, to print and take home."""
+    plan = selectors.plan_get_for_user(request.user, public_id)
+    return render(
+        request,
+        "treatments/plan_print.html",
+        {
+            "plan": plan,
+            "sessions": list(plan.sessions.all()),
+        },
+    )

@@ -1,0 +1,83 @@
+"""iCalendar (RFC 5545) files: a plan for the patient, a feed for each practitioner.
+
+Events are in the clinic's time zone (with its VTIMEZONE), UIDs are stable per session so a
+moved session updates the same calendar entry, and every event shows the arrival time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from treatments.models import TreatmentSession
+
+PRODID = "-//Microneedling clinic//Treatment planning//EN"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _uid(session: TreatmentSession) -> str:
+    return f"session-{session.public_id}@microneedling-clinic"
+
+
+def _event(session: TreatmentSession, summary: str, description: str) -> Event:
+    zone = timezone.get_current_timezone()
+    event = Event()
+    event.add("uid", _uid(session))
+    event.add("dtstamp", session.updated_at)
+    event.add("dtstart", session.arrival_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("location", str(session.room))
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def plan_ics(sessions: Iterable[TreatmentSession], *, title: str) -> bytes:
+    """The patient's booked sessions; each event starts at arrival, 30 minutes early."""
+    calendar = _calendar(title)
+    for session in sessions:
+        if session.starts_at is None or session.status == TreatmentSession.Status.CANCELLED:
+            continue
+        procedure = timezone.localtime(session.starts_at)
+        arrive = timezone.localtime(session.arrival_at)
+        calendar.add_component(
+            _event(
+                session,
+                f"{title}: session {session.number} — arrive {arrive:%H:%M}",
+                f"Arrive at {arrive:%H:%M} for the numbing cream; the procedure starts at "
+                f"{procedure:%H:%M} with {session.practitioner}.",
+            )
+        )
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def practitioner_ics(sessions: Iterable[TreatmentSession], *, name: str) -> bytes:
+    """A practitioner's bookings. Patients appear by initials and MRN only: calendar apps and
+    their providers are outside the clinic's records."""
+    calendar = _calendar(f"Clinic — {name}")
+    for session in sessions:
+        patient = session.plan.patient
+        initials = f"{patient.given_name[:1]}.{patient.family_name[:1]}."
+        procedure = timezone.localtime(session.starts_at)
+        calendar.add_component(
+            _event(
+                session,
+                f"{initials} {patient.mrn} — {session.plan.protocol.code} #{session.number}",
+                f"Patient arrives {timezone.localtime(session.arrival_at):%H:%M}; procedure "
+                f"{procedure:%H:%M}–{timezone.localtime(session.ends_at):%H:%M} in {session.room}. "
+                f"Status: {session.get_status_display()}.",
+            )
+        )
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -131,9 +131,10 @@ def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
             }
         )
     days = sorted(by_day)
-    chosen = _parse_day(request.GET.get("day"), days[0] if days else session.target_date)
+    # Open on the target date, or the nearest day that has a free slot.
+    chosen = _parse_day(request.GET.get("day"), session.target_date)
     if chosen not in by_day and days:
-        chosen = min(days, key=lambda d: abs((d - session.target_date).days))
+        chosen = min(days, key=lambda d: (abs((d - session.target_date).days), d))
     return render(
         request,
         "treatments/session_booking.html",
@@ -313,6 +314,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
             "view": view,
             "day": day,
             "columns": columns,
+            "first_day": days[0],
             "previous": day - step,
             "next": day + step,
             "practitioners": Practitioner.objects.filter(active=True),

@@ -1,0 +1,40 @@
+"""The front desk books all four sessions of a wrinkles plan and sees them in the week view."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_first_visit import log_in
+from tests.e2e.test_planning import plan_wrinkles_series
+
+
+def test_front_desk_books_a_whole_series(page, app_url: str) -> None:  # noqa: ANN001
+    plan_url = plan_wrinkles_series(page, app_url, "Iris", "Penhallow", shots=False)
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, app_url, "frontdesk")
+    page.goto(plan_url)
+    for number in range(1, 5):
+        page.get_by_role("link", name="Book").first.click()
+        expect(page.get_by_role("heading", name=f"Book session {number} of 4")).to_be_visible()
+        if number == 1:
+            screenshot(page, "booking-slots")
+        page.locator("td.book-buttons button").first.click()
+        expect(page.get_by_text(re.compile(f"Session {number} booked"))).to_be_visible()
+    expect(page.get_by_role("link", name="Book")).to_have_count(0)
+    expect(page.get_by_text("Booked").first).to_be_visible()
+    screenshot(page, "plan-fully-booked")
+
+    # The week view of the practitioner holding session 1 shows the booking.
+    page.locator("table tbody tr").first.locator("td").nth(2).get_by_role("link").first.click()
+    expect(page.get_by_text(re.compile(r"week of"))).to_be_visible()
+    screenshot(page, "week-view")
+    expect(page.get_by_role("link", name="Iris Penhallow").first).to_be_visible()
+    screenshot(page, "week-view")
+
+    page.goto(f"{app_url}/today/?date=2027-03-01")
+    expect(page.get_by_role("link", name="Iris Penhallow").first).to_be_visible()
+    screenshot(page, "day-list")

@@ -56,7 +56,9 @@ def test_a_clinic_admin_browses_the_cited_knowledge_base(page, app_url: str) -> 
 def test_front_desk_browses_patients_but_cannot_delete(page, app_url: str) -> None:  # noqa: ANN001
     log_in(page, app_url, "frontdesk")
     page.goto(f"{app_url}/admin/patients/patient/")
-    expect(page.get_by_text("50 patients")).to_be_visible()
+    # 50 demo patients, plus any that other browser tests registered on this server.
+    count = page.locator("p.paginator").inner_text()
+    assert int(count.split()[0]) >= 50, count
     screenshot(page, "admin-patients-front-desk")
     page.locator("#result_list tbody tr a").first.click()
     expect(page.get_by_role("heading", name="Skin concerns")).to_be_visible()

@@ -26,6 +26,18 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _first_message(value: Any) -> str | None:
+    """The first human message in a nested error structure."""
+    if isinstance(value, str):
+        return value
+    items = value.values() if isinstance(value, dict) else value
+    for item in items:
+        message = _first_message(item)
+        if message:
+            return message
+    return None
+
+
 def error_body(detail: str, code: str, fields: dict[str, Any] | None = None, **extra: Any) -> dict:
     return {"detail": detail, "code": code, "fields": fields or {}, **extra}
 
@@ -87,8 +99,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         fields = _flatten(exc.detail)
         if not isinstance(fields, dict):
             fields = {"non_field_errors": fields}
-        first = next(iter(fields.values()), ["Invalid input."])
-        message = first[0] if isinstance(first, list) and first else str(first)
+        message = _first_message(fields) or "Invalid input."
         response.data = error_body(message, "invalid", fields)
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

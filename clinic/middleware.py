@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponseBase
+from django.urls import is_valid_path
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 
 
 class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -19,3 +20,43 @@ class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RejectNulMiddleware:
+    """A NUL character in a URL or query string is never meaningful; PostgreSQL cannot even
+    store it. Answer 400 instead of letting it reach a query."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "detail": "The address may not contain NUL characters.",
+                        "code": "invalid",
+                        "fields": {},
+                    },
+                    status=400,
+                )
+            return HttpResponseBadRequest("The address may not contain NUL characters.")
+        return self.get_response(request)
+
+
+class ApiTrailingSlashMiddleware:
+    """/api/patients means /api/patients/. Pages get Django's redirect; an API client's POST
+    would be lost to one (or, in DEBUG, stopped with an error), so the API is served directly."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        path = request.path_info
+        if path.startswith("/api/") and not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                request.path_info = f"{path}/"
+        return self.get_response(request)

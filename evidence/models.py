@@ -7,6 +7,7 @@ loaded from `evidence/data/knowledge.toml` by `manage.py load_knowledge` and key
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,8 @@ class Provenance(models.TextChoices):
 UNCONFIRMED_PROVENANCE = frozenset({"SD", "SD/U", "V/P", "V/U", "P", "U", "D"})
 
 MAX_DEPTH_MM = Decimal("3.0")
+#: A score as people type it: ASCII digits, an optional decimal part, at most 6 digits before it.
+NUMBER = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,2})?")
 
 
 class ProvenanceMixin(models.Model):
@@ -327,16 +330,15 @@ class GradingScale(ProvenanceMixin):
                     f"{grade!r} is not a grade of {self.name}; choose one of {', '.join(values)}."
                 )
         elif self.kind == self.Kind.RANGE:
-            try:
-                value = Decimal(grade)
-            except ArithmeticError:
-                return f"{self.name} takes a number; got {grade!r}."
-            if not value.is_finite():
-                return f"{self.name} takes a number; got {grade!r}."
+            if not NUMBER.fullmatch(grade):
+                return f"{self.name} takes a number such as 12 or 12.5; got {grade!r}."
+            value = Decimal(grade)
             if self.range_min is not None and value < self.range_min:
                 return f"{self.name} starts at {self.range_min.normalize()}; got {grade}."
             if self.range_max is not None and value > self.range_max:
                 return f"{self.name} goes up to {self.range_max.normalize()}; got {grade}."
+        elif self.kind == self.Kind.DESCRIPTIVE:
+            return f"{self.name} has no single grade; record the findings in the notes."
         return None
 
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api import ChangeOnPostPermissions, PublicIdLookupMixin
-from clinic.errors import InvalidInput
+from clinic.errors import InvalidInput, NotAllowed
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room
 from patients.models import SkinConcern
@@ -125,7 +125,11 @@ class PlanViewSet(
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if not services.is_planner(request.user):
+            raise NotAllowed("Only a dermatologist can plan a treatment series.")
         concern = _concern_for(request, data)
+        if concern.patient.status != "active" or concern.status != "active":
+            raise InvalidInput("This patient or concern is not active.")
         params = _params(data)
         if params.protocol.indication_id != concern.indication_id:
             raise InvalidInput(

@@ -81,6 +81,12 @@ class TreatmentPlan(models.Model):
         ordering = ["-created_at"]
         permissions = [("approve_treatmentplan", "Can approve (activate) a treatment plan")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["concern"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_concern",
+                violation_error_message="This concern already has an active plan.",
+            ),
             models.CheckConstraint(
                 condition=Q(planned_sessions__gte=1),
                 name="plan_sessions_at_least_one",
@@ -399,6 +405,11 @@ class ScreeningAnswer(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
     rule = models.ForeignKey(ContraindicationRule, on_delete=models.PROTECT, related_name="answers")
     answer = models.BooleanField(help_text="Yes means the condition is present.")
+    severity_applied = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="For a 'yes': the severity that applied to this plan then (after exceptions).",
+    )
     note = models.CharField(max_length=300, blank=True)
     acknowledged = models.BooleanField(
         default=False, help_text="For flags: the clinician has seen and accepted the warning."

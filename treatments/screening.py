@@ -97,4 +97,5 @@ def is_current(
     if result == ScreeningResult.BLOCKED:
         return False
     performed_on = performed_at.astimezone(zone).date()
-    return performed_on <= on <= performed_on + dt.timedelta(days=valid_days)
+    # Valid for `valid_days` calendar days, the day of screening being the first.
+    return performed_on <= on < performed_on + dt.timedelta(days=valid_days)

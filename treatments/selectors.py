@@ -90,7 +90,7 @@ def screenings_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Scre
     _require(user, "treatments.view_screening")
     return Screening.objects.select_related(
         "patient", "plan", "session", "performed_by", "override_by"
-    ).prefetch_related("answers__rule")
+    ).prefetch_related("answers__rule__study")
 
 
 def latest_screening(plan: TreatmentPlan) -> Screening | None:
@@ -152,7 +152,7 @@ def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> d
 
 def screening_validity_end(screening: Screening) -> dt.date:
     performed_on = timezone.localtime(screening.performed_at).date()
-    return performed_on + dt.timedelta(days=settings.SCREENING_VALID_DAYS)
+    return performed_on + dt.timedelta(days=settings.SCREENING_VALID_DAYS - 1)
 
 
 def screening_findings(screenings: list[Screening]) -> dict[int, list]:

@@ -8,8 +8,19 @@ from evidence.models import Protocol
 from evidence.serializers import StudySerializer
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true and false: a screening answer is never guessed from "off" or 0."""
+
+    def to_internal_value(self, data: object) -> bool:
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+        return False  # unreachable: fail() raises
+
+
 Answers = serializers.DictField(
-    child=serializers.BooleanField(),
+    child=StrictBooleanField(),
     help_text='One answer per screening question, by rule code: {"C01": false, ...}.',
 )
 
@@ -95,11 +106,37 @@ class PreviewSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.code")
-    severity = serializers.CharField(source="rule.severity")
+    condition = serializers.CharField(source="rule.condition")
+    severity = serializers.CharField(
+        source="severity_applied",
+        help_text="For a yes: the severity that applied, exceptions such as C09 for scar "
+        "indications included; empty for a no.",
+    )
+    action = serializers.SerializerMethodField()
+    study = serializers.CharField(source="rule.study.short_citation")
 
     class Meta:
         model = ScreeningAnswer
-        fields = ("rule", "severity", "answer", "acknowledged", "note")
+        fields = (
+            "rule",
+            "condition",
+            "answer",
+            "severity",
+            "action",
+            "study",
+            "acknowledged",
+            "note",
+        )
+
+    def get_action(self, answer: ScreeningAnswer) -> str:
+        if not answer.answer:
+            return ""
+        rule = answer.rule
+        excepted = (
+            bool(rule.exception_severity)
+            and answer.severity_applied == (rule.exception_severity) != rule.severity
+        )
+        return rule.exception_action if excepted else rule.action
 
 
 class ScreeningSerializer(serializers.ModelSerializer):
@@ -135,7 +172,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
 class RescreenSerializer(serializers.Serializer):
     session = serializers.UUIDField()
     changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
-    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
+    answers = serializers.DictField(child=StrictBooleanField(), required=False)
     acknowledged = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, default=list
     )
@@ -218,7 +255,7 @@ class CancelSerializer(serializers.Serializer):
 
 class CheckInSerializer(serializers.Serializer):
     changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
-    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
+    answers = serializers.DictField(child=StrictBooleanField(), required=False)
     acknowledged = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, default=list
     )

@@ -17,12 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.errors import (
+    Conflict,
     ContraindicationBlocked,
     InvalidInput,
     NotAllowed,
     OverrideRequired,
 )
 from clinic.models import Practitioner
+from clinic.text import is_meaningful
 from evidence.models import ContraindicationRule, Protocol
 from patients.models import Patient, SkinConcern
 from treatments import screening as screening_rules
@@ -105,7 +107,7 @@ def plan_parameter_errors(params: PlanParameters, *, today: dt.date) -> dict[str
         errors["start_date"] = ["The first session cannot be in the past."]
     elif params.start_date > today + dt.timedelta(days=MAX_START_AHEAD_DAYS):
         errors["start_date"] = ["The first session must be within a year."]
-    if not errors and plan_departures(params) and not params.departure_reason.strip():
+    if not errors and plan_departures(params) and not is_meaningful(params.departure_reason):
         errors["departure_reason"] = [
             "Write why this plan departs from the protocol: " + " ".join(plan_departures(params))
         ]
@@ -170,6 +172,19 @@ def _check_answers(rules: list[ContraindicationRule], answers: Mapping[str, bool
         raise InvalidInput(fields["answers"][0], fields=fields)
 
 
+def _require_acknowledged(
+    outcome: screening_rules.ScreeningOutcome, acknowledged: Collection[str]
+) -> None:
+    """Flags are shown and acknowledged: a 'yes' to one without acknowledgement is refused."""
+    unacknowledged = [hit.rule.code for hit in outcome.flags if hit.rule.code not in acknowledged]
+    if unacknowledged:
+        raise InvalidInput(
+            f"Acknowledge the warnings first: {', '.join(unacknowledged)}.",
+            fields={"acknowledged": [f"Acknowledge {', '.join(unacknowledged)}."]},
+            details=outcome,
+        )
+
+
 def screening_assess(
     *,
     rules: list[ContraindicationRule],
@@ -189,13 +204,7 @@ def screening_assess(
             + "; ".join(f"{hit.rule.code} {hit.rule.condition}" for hit in outcome.blocking),
             details=outcome,
         )
-    unacknowledged = [hit.rule.code for hit in outcome.flags if hit.rule.code not in acknowledged]
-    if unacknowledged:
-        raise InvalidInput(
-            f"Acknowledge the warnings first: {', '.join(unacknowledged)}.",
-            fields={"acknowledged": [f"Acknowledge {', '.join(unacknowledged)}."]},
-            details=outcome,
-        )
+    _require_acknowledged(outcome, acknowledged)
     if outcome.needing_override and require_override:
         codes = ", ".join(hit.rule.code for hit in outcome.needing_override)
         if not _is_dermatologist(acting_user):
@@ -203,7 +212,7 @@ def screening_assess(
                 f"{codes} needs a dermatologist's override; your role cannot give it.",
                 details=outcome,
             )
-        if not override_reason.strip():
+        if not is_meaningful(override_reason):
             raise OverrideRequired(
                 f"{codes} needs a dermatologist's override: write the reason.",
                 details=outcome,
@@ -244,6 +253,7 @@ def _save_screening(
     overridden = bool(outcome.needing_override and override_reason.strip()) and (
         _is_dermatologist(acting_user)
     )
+    applied = {hit.rule.code: hit.severity for hit in outcome.hits}
     screening = Screening.objects.create(
         patient=patient,
         plan=plan,
@@ -262,11 +272,45 @@ def _save_screening(
             screening=screening,
             rule=rule,
             answer=bool(answers[rule.code]),
+            severity_applied=applied.get(rule.code, ""),
             acknowledged=rule.code in acknowledged and bool(answers[rule.code]),
         )
         for rule in rules
     )
     return screening
+
+
+def _check_area_floor(patient: Patient, concern: SkinConcern, dates: list[dt.date]) -> None:
+    """No new session within 7 days of another session on the same area of this patient,
+    whichever plan it belongs to (DOMAIN.md I1)."""
+    others = (
+        TreatmentSession.objects.filter(
+            plan__patient=patient,
+            plan__concern__body_area=concern.body_area,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+        )
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .values_list("number", "target_date", "starts_at", "plan__protocol__code")
+    )
+    zone = timezone.get_current_timezone()
+    for number, target, starts_at, code in others:
+        day = starts_at.astimezone(zone).date() if starts_at else target
+        for new in dates:
+            if abs((new - day).days) < MIN_INTERVAL_DAYS:
+                raise Conflict(
+                    f"A session on {new:%d %b %Y} would be within {MIN_INTERVAL_DAYS} days of "
+                    f"session {number} of {code} on {day:%d %b %Y} on the same area.",
+                    fields={"start_date": ["Too close to another plan's session on this area."]},
+                )
+
+
+def is_planner(user: AbstractBaseUser) -> bool:
+    """Whether the user may plan: the permissions and an active dermatologist record."""
+    try:
+        _dermatologist_of(user)
+    except NotAllowed:
+        return False
+    return True
 
 
 def _dermatologist_of(user: AbstractBaseUser) -> Practitioner:
@@ -323,7 +367,13 @@ def plan_create(
         override_reason=override_reason,
         acting_user=acting_user,
     )
+    if TreatmentPlan.objects.filter(concern=concern, status=TreatmentPlan.Status.ACTIVE).exists():
+        raise Conflict(
+            "This concern already has an active plan; complete or cancel it first.",
+            fields={"concern": ["Already has an active plan."]},
+        )
     dates = plan_schedule_preview(params)
+    _check_area_floor(patient, concern, dates)
     now = timezone.now()
     plan = TreatmentPlan.objects.create(
         patient=patient,
@@ -398,6 +448,12 @@ def screening_rescreen(
     plan = session.plan
     if plan.status != TreatmentPlan.Status.ACTIVE:
         raise InvalidInput("This plan is not active.")
+    if plan.patient.status != Patient.Status.ACTIVE:
+        raise InvalidInput("This patient's record is archived.")
+    if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
+        raise InvalidInput(
+            f"A {session.get_status_display().lower()} session is not screened again."
+        )
     rules = rules_for_modality(plan.modality)
     if changed:
         if answers is None:
@@ -410,6 +466,12 @@ def screening_rescreen(
         previous = latest_screening(plan)
         if previous is None:
             raise InvalidInput("This plan has no screening to carry over; screen in full.")
+        if not screening_is_current(previous):
+            raise InvalidInput(
+                f"The last screening ({previous.performed_at:%d %b %Y}) has expired: "
+                "screen in full.",
+                fields={"changed": ["Screen in full: the last screening has expired."]},
+            )
         given = {answer.rule.code: answer.answer for answer in previous.answers.all()}
         acknowledged = {
             answer.rule.code for answer in previous.answers.all() if answer.acknowledged
@@ -422,6 +484,7 @@ def screening_rescreen(
                 )
     _check_answers(rules, given)
     outcome = screening_rules.evaluate(rules, given, indication_id=plan.concern.indication_id)
+    _require_acknowledged(outcome, acknowledged)
     if outcome.needing_override and override_reason.strip():
         _overrider(acting_user)
     return _save_screening(
@@ -452,7 +515,7 @@ def screening_override(
         raise InvalidInput("This screening needs no override.")
     if screening.override_by_id:
         raise InvalidInput("This screening was already overridden.")
-    if not reason.strip():
+    if not is_meaningful(reason):
         raise InvalidInput("Write the reason for the override.", fields={"reason": ["Required."]})
     screening.override_by = acting_user
     screening.override_reason = reason.strip()

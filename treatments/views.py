@@ -13,8 +13,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.errors import ClinicError, ContraindicationBlocked
@@ -41,12 +43,14 @@ def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "patient": patient,
             **chart,
             "concern_form": concern_form,
-            "can_plan": all(request.user.has_perm(p) for p in PLANNER_PERMS),
+            "can_plan": services.is_planner(request.user),
         },
     )
 
 
 def _concern(request: HttpRequest, patient_id: str, concern_id: str) -> SkinConcern:
+    if not services.is_planner(request.user):  # the role and an active dermatologist record
+        raise PermissionDenied
     concern = concern_get_for_user(request.user, concern_id)
     if str(concern.patient.public_id) != str(patient_id):
         raise Http404("This concern belongs to another patient.")
@@ -68,11 +72,25 @@ def _params_from_draft(draft: dict[str, Any]) -> services.PlanParameters:
     )
 
 
-def _draft_or_restart(request: HttpRequest, concern: SkinConcern) -> dict[str, Any] | None:
+def _draft_or_restart(
+    request: HttpRequest, concern: SkinConcern
+) -> tuple[dict[str, Any], services.PlanParameters] | None:
+    """The draft and its parameters, re-checked now; None (with a message) to start again.
+
+    A draft can go stale in the session: its first date passes at midnight, or its protocol
+    changes in the knowledge base.
+    """
     draft = request.session.get(_draft_key(concern))
     if not draft:
         messages.info(request, "Start by choosing the protocol and its parameters.")
-    return draft
+        return None
+    try:
+        return draft, _params_from_draft(draft)
+    except (ClinicError, Protocol.DoesNotExist, KeyError, ValueError, TypeError) as error:
+        request.session.pop(_draft_key(concern), None)
+        reason = error.message if isinstance(error, ClinicError) else "it is out of date"
+        messages.warning(request, f"The plan draft was discarded: {reason} Start again.")
+        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,10 +136,10 @@ def plan_parameters(request: HttpRequest, public_id: str, concern_id: str) -> Ht
 @permission_required(PLANNER_PERMS, raise_exception=True)
 def plan_screening(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
-    draft = _draft_or_restart(request, concern)
-    if draft is None:
+    started = _draft_or_restart(request, concern)
+    if started is None:
         return redirect("plan-parameters", public_id=public_id, concern_id=concern_id)
-    params = _params_from_draft(draft)
+    draft, params = started
     rules = selectors.rules_for_modality(params.protocol.modality)
     blocked = None
     form = ScreeningForm(request.POST or None, rules=rules)
@@ -141,6 +159,7 @@ def plan_screening(request: HttpRequest, public_id: str, concern_id: str) -> Htt
             add_errors(form, error)
         else:
             draft.update(
+                answered_on=timezone.localdate().isoformat(),
                 answers=form.answers(),
                 acknowledged=sorted(form.acknowledged()),
                 override_reason=form.cleaned_data["override_reason"],
@@ -166,12 +185,16 @@ def plan_screening(request: HttpRequest, public_id: str, concern_id: str) -> Htt
 @permission_required(PLANNER_PERMS, raise_exception=True)
 def plan_confirm(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
-    draft = _draft_or_restart(request, concern)
-    if draft is None or "answers" not in draft:
+    started = _draft_or_restart(request, concern)
+    if started is None:
         return redirect("plan-parameters", public_id=public_id, concern_id=concern_id)
+    draft, params = started
+    if draft.get("answered_on") != timezone.localdate().isoformat():
+        # Answers from another day are not today's screening.
+        messages.info(request, "Answer the screening questions (today's answers are needed).")
+        return redirect("plan-screening", public_id=public_id, concern_id=concern_id)
     error = None
     try:
-        params = _params_from_draft(draft)
         dates = services.plan_schedule_preview(params)
     except ClinicError as problem:
         messages.error(request, problem.message)

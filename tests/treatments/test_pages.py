@@ -348,7 +348,7 @@ def test_the_patient_page_says_when_a_screening_expires(
     factories.ScreeningFactory(plan=plan)  # performed "now": 24 Feb 2027
     url = reverse("patient-detail", args=[plan.patient.public_id])
     page = html(dermatologist.get(url))
-    assert "26 Mar 2027" in page and "expired" not in page
+    assert "25 Mar 2027" in page and "expired" not in page
     time_machine.move_to(dt.datetime(2027, 4, 1, 9, tzinfo=dt.UTC), tick=False)
     dermatologist.force_login(dermatologist.user)  # the old login session has expired too
     assert "expired: re-screen" in html(dermatologist.get(url))
@@ -389,3 +389,40 @@ def test_evidence_lists_keep_their_query_count_as_the_base_grows(
         factories.ContraindicationRuleFactory(study=factories.FindingFactory().study)
     with django_assert_max_num_queries(8):
         front_desk.get(reverse(name))
+
+
+def test_a_stale_draft_is_discarded_with_a_message_not_a_crash(
+    dermatologist: Client, concern: SkinConcern, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    step = urls(concern)
+    ind01 = concern.indication.protocols.get(code="IND-01")
+    dermatologist.post(
+        step["parameters"], {**PARAMS, "protocol": ind01.pk, "start_date": "2027-02-24"}
+    )
+    time_machine.move_to(dt.datetime(2027, 2, 25, 9, tzinfo=dt.UTC), tick=False)
+    response = dermatologist.get(step["screening"], follow=True)
+    assert response.redirect_chain[-1][0] == step["parameters"]
+    assert "The plan draft was discarded: The first session cannot be in the past." in html(
+        response
+    )
+
+
+def test_answers_from_another_day_must_be_given_again(
+    dermatologist: Client, concern: SkinConcern, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    step = urls(concern)
+    ind01 = concern.indication.protocols.get(code="IND-01")
+    dermatologist.post(step["parameters"], {**PARAMS, "protocol": ind01.pk})
+    dermatologist.post(step["screening"], screening_post(all_no()))
+    time_machine.move_to(dt.datetime(2027, 2, 25, 9, tzinfo=dt.UTC), tick=False)
+    assert dermatologist.get(step["confirm"])["Location"] == step["screening"]
+    assert dermatologist.post(step["confirm"])["Location"] == step["screening"]
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_a_clinic_admin_without_a_dermatologist_record_is_not_offered_planning(
+    clinic_admin: Client, concern: SkinConcern
+) -> None:
+    page = html(clinic_admin.get(reverse("patient-detail", args=[concern.patient.public_id])))
+    assert "Plan a series" not in page
+    assert clinic_admin.get(urls(concern)["parameters"]).status_code == 403

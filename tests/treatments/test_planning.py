@@ -359,8 +359,13 @@ def test_a_relative_contraindication_at_rescreen_waits_for_a_dermatologist(
     assert screening.override_reason == "Cleared by GP."
 
 
-def test_a_screening_is_valid_for_the_configured_days(active_plan: TreatmentPlan) -> None:
-    screening = active_plan.screenings.get()
+def test_a_screening_is_valid_for_the_configured_days(
+    active_plan: TreatmentPlan, settings: pytest.FixtureRequest
+) -> None:
+    screening = active_plan.screenings.get()  # performed Wednesday 24 February 2027
     assert services.screening_is_current(screening, on=dt.date(2027, 2, 24))
-    assert services.screening_is_current(screening, on=dt.date(2027, 3, 26))
-    assert not services.screening_is_current(screening, on=dt.date(2027, 3, 27))
+    assert services.screening_is_current(screening, on=dt.date(2027, 3, 25))  # day 30
+    assert not services.screening_is_current(screening, on=dt.date(2027, 3, 26))
+    settings.SCREENING_VALID_DAYS = 10
+    assert services.screening_is_current(screening, on=dt.date(2027, 3, 5))
+    assert not services.screening_is_current(screening, on=dt.date(2027, 3, 6))

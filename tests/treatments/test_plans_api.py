@@ -208,9 +208,159 @@ def test_screenings_list_runs_a_fixed_number_of_queries(
 ) -> None:
     for _ in range(5):
         factories.ScreeningAnswerFactory()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert dermatologist.get("/api/screenings/").json()["count"] == 5
     for _ in range(45):
         factories.ScreeningAnswerFactory()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert dermatologist.get("/api/screenings/").json()["count"] == 50
+
+
+def test_a_second_active_plan_for_the_same_concern_is_a_409(dermatologist: Client, concern) -> None:
+    assert post(dermatologist, URL, request_for(concern)).status_code == 201
+    assert_error(
+        post(dermatologist, URL, request_for(concern, start_date="2027-03-03")), 409, "conflict"
+    )
+    assert TreatmentPlan.objects.count() == 1
+
+
+def test_another_plan_on_the_same_area_keeps_the_7_day_floor(
+    dermatologist: Client, concern
+) -> None:
+    post(dermatologist, URL, request_for(concern))
+    scars = factories.SkinConcernFactory(
+        patient=concern.patient,
+        body_area=concern.body_area,
+        indication=Indication.objects.get(slug="atrophic-acne-scars"),
+    )
+    body = assert_error(
+        post(
+            dermatologist,
+            URL,
+            request_for(
+                scars,
+                protocol="IND-03",
+                sessions=3,
+                interval_days=28,
+                start_date="2027-03-04",
+            ),
+        ),
+        409,
+        "conflict",
+    )
+    assert "within 7 days of session 1 of IND-01" in body["detail"]
+
+
+@pytest.mark.parametrize("answer", ["off", "0", 0, 1, "yes", None])
+def test_screening_answers_must_be_true_or_false(
+    dermatologist: Client, concern, answer: object
+) -> None:
+    assert_error(
+        post(dermatologist, URL, request_for(concern, answers={**all_no(), "C01": answer})),
+        400,
+        "invalid",
+        "answers",
+    )
+    assert nothing_saved()
+
+
+def test_a_nested_field_error_reads_as_a_sentence(dermatologist: Client, concern) -> None:
+    body = assert_error(
+        post(dermatologist, URL, request_for(concern, answers={"C01": "x"})), 400, "invalid"
+    )
+    assert not body["detail"].startswith("{")
+
+
+def test_an_invisible_departure_reason_is_no_reason(dermatologist: Client, concern) -> None:
+    assert_error(
+        post(
+            dermatologist, URL, request_for(concern, sessions=9, departure_reason="\u200b \u200b")
+        ),
+        400,
+        "invalid",
+        "departure_reason",
+    )
+
+
+def test_rescreen_flags_must_be_acknowledged(front_desk: Client, planned: dict) -> None:
+    session = planned["sessions"][1]["id"]
+    answers = {**all_no(), "C22": True}
+    body = assert_error(
+        post(
+            front_desk,
+            "/api/screenings/rescreen/",
+            {"session": session, "changed": True, "answers": answers},
+        ),
+        400,
+        "invalid",
+        "acknowledged",
+    )
+    assert "C22" in body["detail"]
+    response = post(
+        front_desk,
+        "/api/screenings/rescreen/",
+        {
+            "session": session,
+            "changed": True,
+            "answers": answers,
+            "acknowledged": ["C22"],
+        },
+    )
+    assert response.status_code == 201
+    c22 = next(a for a in response.json()["answers"] if a["rule"] == "C22")
+    assert c22["acknowledged"] and c22["severity"] == "flag" and c22["action"]
+
+
+def test_an_expired_screening_is_not_carried_over(
+    front_desk: Client, planned: dict, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    time_machine.move_to(dt.datetime(2027, 3, 30, 9, tzinfo=dt.UTC), tick=False)
+    front_desk.force_login(front_desk.user)
+    body = assert_error(
+        post(
+            front_desk,
+            "/api/screenings/rescreen/",
+            {"session": planned["sessions"][1]["id"], "changed": False},
+        ),
+        400,
+        "invalid",
+    )
+    assert "has expired" in body["detail"]
+
+
+def test_the_applied_severity_shows_the_keloid_exception(
+    dermatologist: Client, clinic_open: None
+) -> None:
+    scar = factories.SkinConcernFactory(
+        indication=Indication.objects.get(slug="hypertrophic-scars")
+    )
+    response = post(
+        dermatologist,
+        URL,
+        {
+            **request_for(scar, protocol="IND-05", sessions=3, interval_days=28),
+            "answers": {**all_no(), "C09": True},
+            "override_reason": "Scar is the indication.",
+        },
+    )
+    assert response.status_code == 201, response.content
+    screening = dermatologist.get("/api/screenings/").json()["results"][0]
+    c09 = next(a for a in screening["answers"] if a["rule"] == "C09")
+    assert c09["severity"] == "relative"
+    assert "test spot" in c09["action"].lower()
+
+
+def test_a_clinic_admin_without_a_dermatologist_record_cannot_plan(
+    clinic_admin: Client, concern
+) -> None:
+    assert_error(post(clinic_admin, URL, request_for(concern)), 403, "not_allowed")
+    data = request_for(concern)
+    del data["answers"]
+    assert_error(post(clinic_admin, f"{URL}preview/", data), 403, "not_allowed")
+
+
+def test_an_inactive_concern_cannot_be_planned(dermatologist: Client, concern) -> None:
+    SkinConcern = type(concern)
+    SkinConcern.objects.filter(pk=concern.pk).update(status="resolved")
+    assert_error(post(dermatologist, URL, request_for(concern)), 400, "invalid")
+    assert nothing_saved()

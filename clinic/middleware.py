@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.urls import is_valid_path
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
+from django.urls import is_valid_path
 
 
 class PageLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -7,3 +7,10 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "clinic"
     verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic.middleware import mark_seen
+
+        user_logged_in.connect(mark_seen, dispatch_uid="clinic.mark_seen")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.urls import is_valid_path
@@ -59,4 +62,31 @@ class ApiTrailingSlashMiddleware:
             urlconf = getattr(request, "urlconf", None)
             if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
                 request.path_info = f"{path}/"
+        return self.get_response(request)
+
+
+LAST_SEEN = "last_seen"
+#: Renew the idle clock at most this often, so active users cost one session write a minute.
+RENEW_EVERY_SECONDS = 60
+
+
+def mark_seen(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """On login the idle clock starts (connected in ClinicConfig.ready)."""
+    request.session[LAST_SEEN] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session left idle for SESSION_IDLE_MINUTES (shared front-desk tablets)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN, now)
+            if now - last > settings.SESSION_IDLE_MINUTES * 60:
+                logout(request)
+            elif now - last >= RENEW_EVERY_SECONDS or LAST_SEEN not in request.session:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)

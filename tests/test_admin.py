@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import connection, models
@@ -50,9 +51,28 @@ def _token() -> models.Model:
     return TokenProxy.objects.get(key=token.key)
 
 
+def _axes(model: type[models.Model], **extra: object) -> Callable[[], models.Model]:
+    counter = iter(range(1, 10_000))
+
+    def make() -> models.Model:
+        return model.objects.create(
+            username=f"guess{next(counter)}",
+            ip_address="192.0.2.7",
+            user_agent="curl",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            **extra,
+        )
+
+    return make
+
+
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     User: factories.UserFactory,
     TokenProxy: _token,
+    AccessAttempt: _axes(AccessAttempt, get_data="", post_data="", failures_since_start=1),
+    AccessFailureLog: _axes(AccessFailureLog),
+    AccessLog: _axes(AccessLog),
     Group: factories.GroupFactory,
     Study: factories.StudyFactory,
     factories.Indication: _indication_with_finding,

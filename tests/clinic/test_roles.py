@@ -75,6 +75,7 @@ def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
                 "clinic",
                 "auth",
                 "authtoken",
+                "axes",
             ]
         ).select_related("content_type")
     }

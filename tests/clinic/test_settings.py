@@ -14,7 +14,7 @@ from django.db import connection
 from clinic.settings import database_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD_KEY = "k" * 64
+GOOD_KEY = "development-only-Gk2PqX9vLr7TzW3mYc8NbJ5hFs1dAe6uQo4iRt0"
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:

@@ -104,8 +104,12 @@ def browser(chromium_path: str) -> Iterator[object]:
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     yield page
     context.close()
+    # Every page, the admin and the API docs included, must live within the CSP.
+    assert [text for text in console if "Content Security Policy" in text] == []
 
 
 def screenshot(page: object, name: str) -> Path:

@@ -52,6 +52,14 @@ def test_a_clinic_admin_browses_the_cited_knowledge_base(page, app_url: str) -> 
     expect(page.get_by_text("C09").first).to_be_visible()
     screenshot(page, "admin-rules")
 
+    page.goto(f"{app_url}/admin/treatments/treatmentplan/")
+    page.locator("#result_list tbody tr a").first.click()
+    expect(page.get_by_role("heading", name="Treatment sessions")).to_be_visible()
+
+    page.goto(f"{app_url}/api/docs/")
+    expect(page.get_by_text("Microneedling clinic API").first).to_be_visible()
+    screenshot(page, "api-docs")
+
 
 def test_front_desk_browses_patients_but_cannot_delete(page, app_url: str) -> None:  # noqa: ANN001
     log_in(page, app_url, "frontdesk")

@@ -392,8 +392,13 @@ def test_evidence_lists_keep_their_query_count_as_the_base_grows(
 
 
 def test_a_stale_draft_is_discarded_with_a_message_not_a_crash(
-    dermatologist: Client, concern: SkinConcern, time_machine: time_machine.TimeMachineFixture
+    dermatologist: Client,
+    concern: SkinConcern,
+    time_machine: time_machine.TimeMachineFixture,
+    settings: pytest.FixtureRequest,
 ) -> None:
+    # A browser left open overnight and still logged in.
+    settings.SESSION_IDLE_MINUTES = settings.SESSION_COOKIE_AGE = 48 * 3600
     step = urls(concern)
     ind01 = concern.indication.protocols.get(code="IND-01")
     dermatologist.post(
@@ -408,8 +413,13 @@ def test_a_stale_draft_is_discarded_with_a_message_not_a_crash(
 
 
 def test_answers_from_another_day_must_be_given_again(
-    dermatologist: Client, concern: SkinConcern, time_machine: time_machine.TimeMachineFixture
+    dermatologist: Client,
+    concern: SkinConcern,
+    time_machine: time_machine.TimeMachineFixture,
+    settings: pytest.FixtureRequest,
 ) -> None:
+    # A browser left open overnight and still logged in.
+    settings.SESSION_IDLE_MINUTES = settings.SESSION_COOKIE_AGE = 48 * 3600
     step = urls(concern)
     ind01 = concern.indication.protocols.get(code="IND-01")
     dermatologist.post(step["parameters"], {**PARAMS, "protocol": ind01.pk})

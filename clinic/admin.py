@@ -5,9 +5,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
+from clinic.models import (
+    Closure,
+    OpeningHours,
+    Practitioner,
+    PractitionerAbsence,
+    Room,
+    new_calendar_token,
+)
 
 
 @admin.register(Practitioner)
@@ -17,6 +25,14 @@ class PractitionerAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__first_name", "user__last_name", "user__username", "registration_number")
     autocomplete_fields = ("user",)
+    actions = ["renew_calendar_token"]
+
+    @admin.action(description="Renew the calendar feed address (revokes the old one)")
+    def renew_calendar_token(self, request: HttpRequest, queryset: QuerySet[Practitioner]) -> None:
+        for practitioner in queryset:
+            practitioner.calendar_token = new_calendar_token()
+            practitioner.save(update_fields=["calendar_token"])
+        self.message_user(request, f"Renewed {queryset.count()} calendar address(es).")
 
 
 @admin.register(PractitionerAbsence)

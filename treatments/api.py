@@ -231,6 +231,8 @@ class SessionViewSet(
         if params.get("day"):
             try:
                 day = dt.date.fromisoformat(params["day"])
+                if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+                    raise ValueError
             except ValueError:
                 raise InvalidInput(
                     "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}

@@ -47,11 +47,16 @@ def _session(request: HttpRequest, public_id: str) -> TreatmentSession:
     return session
 
 
+#: Days a calendar may show; anything else is a typing slip, not a date to compute with.
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 def _parse_day(raw: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw) if raw else default
+        day = dt.date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else default
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,7 +206,11 @@ def today(request: HttpRequest) -> HttpResponse:
 def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _session(request, public_id)
     rules = selectors.rules_for_modality(session.plan.modality)
-    changed = request.POST.get("changed") == "yes" or request.GET.get("changed") == "yes"
+    answer = request.POST.get("changed") or request.GET.get("changed") or ""
+    if answer not in {"", "yes", "no"}:
+        messages.error(request, "Answer whether anything changed with yes or no.")
+        return redirect("session-check-in", public_id=public_id)
+    changed = answer == "yes"
     form = ScreeningForm(
         request.POST if changed and "rule_C01" in request.POST else None, rules=rules
     )
@@ -337,7 +346,9 @@ def plan_ics(request: HttpRequest, public_id: str) -> HttpResponse:
 def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A practitioner's subscribed calendar. The secret token is the credential: calendar apps
     cannot log in. Renewing the token revokes every old subscription."""
-    practitioner = Practitioner.objects.filter(calendar_token=token, active=True).first()
+    practitioner = Practitioner.objects.filter(
+        calendar_token=token, active=True, user__is_active=True
+    ).first()
     if practitioner is None or len(token) < 20:
         raise Http404
     today = timezone.localdate()
@@ -345,7 +356,7 @@ def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
         s
         for s in selectors.sessions_between(
             today - dt.timedelta(days=30),
-            today + dt.timedelta(days=365),
+            today + session_services.MAX_BOOKING_AHEAD,
             practitioner=practitioner,
         )
         if s.status != TreatmentSession.Status.CANCELLED

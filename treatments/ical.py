@@ -38,7 +38,12 @@ def _event(session: TreatmentSession, summary: str, description: str) -> Event:
     event.add("summary", summary)
     event.add("description", description)
     event.add("location", str(session.room))
-    event.add("status", "CONFIRMED")
+    gone = session.status in {
+        TreatmentSession.Status.CANCELLED,
+        TreatmentSession.Status.NO_SHOW,
+        TreatmentSession.Status.BLOCKED,
+    }
+    event.add("status", "CANCELLED" if gone else "CONFIRMED")
     return event
 
 

@@ -8,14 +8,15 @@ comes back as the same `Conflict`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+import functools
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
@@ -149,6 +150,8 @@ def _check_slot(
             clashes.append(f"{practitioner} is already booked {_describe(other)}")
         if other.room_id == room.pk:
             clashes.append(f"{room} is already booked {_describe(other)}")
+        if other.plan.patient_id == session.plan.patient_id:
+            clashes.append(f"The patient is already booked {_describe(other)}")
     for absent_from, absent_to, reason in context.absences.get(practitioner.pk, ()):
         if booking.overlaps(start, end, absent_from, absent_to):
             clashes.append(
@@ -159,19 +162,47 @@ def _check_slot(
         raise Conflict("; ".join(clashes) + ".", details=clashes)
 
 
-def _check_spacing(session: TreatmentSession, day: dt.date) -> None:
-    """Never closer than 7 days to the neighbouring sessions of the series."""
-    neighbours = TreatmentSession.objects.filter(
-        plan=session.plan, number__in=[session.number - 1, session.number + 1]
-    ).exclude(status=TreatmentSession.Status.CANCELLED)
-    for neighbour in neighbours:
-        gap = abs((session_day(neighbour) - day).days)
+def _check_spacing(
+    session: TreatmentSession, day: dt.date, *, ignore: Collection[int] = ()
+) -> None:
+    """Never within 7 days of another session on the same area — of this series (whichever
+    are cancelled in between) or of the patient's other plans — and the series keeps its order."""
+    same_area = (
+        TreatmentSession.objects.filter(
+            plan__patient_id=session.plan.patient_id,
+            plan__concern__body_area=session.plan.concern.body_area,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+        )
+        .exclude(pk=session.pk)
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .select_related("plan__protocol")
+    )
+    for other in same_area:
+        if other.plan_id == session.plan_id and other.number in ignore:
+            continue  # moves to its shifted date, checked by reschedule_shifts
+        other_day = session_day(other)
+        gap = abs((other_day - day).days)
         if gap < MIN_INTERVAL_DAYS:
+            which = (
+                f"session {other.number}"
+                if other.plan_id == session.plan_id
+                else f"session {other.number} of {other.plan.protocol.code}"
+            )
             raise InvalidInput(
-                f"Session {session.number} would be {gap} days from session {neighbour.number} "
-                f"({session_day(neighbour):%d %b %Y}); sessions on the same area are at least "
+                f"Session {session.number} would be {gap} days from {which} "
+                f"({other_day:%d %b %Y}); sessions on the same area are at least "
                 f"{MIN_INTERVAL_DAYS} days apart.",
                 fields={"starts_at": [f"At least {MIN_INTERVAL_DAYS} days from the neighbours."]},
+            )
+        if other.plan_id == session.plan_id and (
+            (other.number < session.number and other_day > day)
+            or (other.number > session.number and other_day < day)
+        ):
+            raise InvalidInput(
+                f"Session {session.number} cannot come "
+                f"{'before' if other.number < session.number else 'after'} session "
+                f"{other.number} ({other_day:%d %b %Y}).",
+                fields={"starts_at": ["Keep the sessions in order."]},
             )
 
 
@@ -182,9 +213,15 @@ def _lock_and_context(
     practitioner: Practitioner,
     room: Room,
 ) -> BookingContext:
-    # Lock the practitioner and the room: concurrent bookings of either queue here.
-    list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values("pk"))
-    list(Room.objects.select_for_update().filter(pk=room.pk).values("pk"))
+    # Lock the practitioner, then the room (the plan is already locked): concurrent bookings of
+    # either queue here, always in the same order so two clerks cannot deadlock.
+    list(
+        Practitioner.objects.select_for_update(of=("self",))
+        .order_by()
+        .filter(pk=practitioner.pk)
+        .values("pk")
+    )
+    list(Room.objects.select_for_update().order_by().filter(pk=room.pk).values("pk"))
     return booking_context(
         start=start - dt.timedelta(days=1),
         end=end + dt.timedelta(days=1),
@@ -224,6 +261,10 @@ def _check_when(starts_at: dt.datetime) -> None:
 
 
 def _locked_session(session: TreatmentSession) -> TreatmentSession:
+    """Lock the plan, then the session: every change to a series goes through its plan, so
+    two clerks moving sessions of one plan take turns and spacing checks see settled dates."""
+    plan_id = TreatmentSession.objects.filter(pk=session.pk).values_list("plan_id", flat=True)
+    list(TreatmentPlan.objects.select_for_update().order_by().filter(pk__in=plan_id).values("pk"))
     return (
         TreatmentSession.objects.select_for_update(of=("self",))
         .select_related("plan__concern", "plan__patient")
@@ -231,6 +272,38 @@ def _locked_session(session: TreatmentSession) -> TreatmentSession:
     )
 
 
+def contention_is_conflict(service: Callable[..., Any]) -> Callable[..., Any]:
+    """A deadlock or serialization failure between two clerks is a conflict to retry, not a
+    server error."""
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+            if code in {"40P01", "40001"} or "database is locked" in str(error):
+                raise Conflict(
+                    "Another booking for this series or slot was being saved at the same "
+                    "moment; try again."
+                ) from None
+            raise
+
+    return wrapper
+
+
+def _window_problem(session: TreatmentSession, day: dt.date) -> str | None:
+    first = session.target_date - dt.timedelta(days=settings.BOOKING_WINDOW_BEFORE_DAYS)
+    last = session.target_date + dt.timedelta(days=settings.BOOKING_WINDOW_AFTER_DAYS)
+    if first <= day <= last:
+        return None
+    return (
+        f"Session {session.number} is due {session.target_date:%d %b %Y}: book it between "
+        f"{first:%d %b} and {last:%d %b %Y}, or move it to shift the series."
+    )
+
+
+@contention_is_conflict
 @transaction.atomic
 def session_book(
     *,
@@ -239,45 +312,29 @@ def session_book(
     starts_at: dt.datetime,
     practitioner: Practitioner,
     room: Room,
+    shift_later: bool = False,
 ) -> TreatmentSession:
+    """Book a planned session within its window (target −3/+7 days by default)."""
     _require(acting_user, "treatments.change_treatmentsession", "book sessions")
     session = _locked_session(session)
-    if session.plan.status != TreatmentPlan.Status.ACTIVE:
-        raise InvalidInput("This plan is not active; its sessions cannot be booked.")
     if session.status != TreatmentSession.Status.PLANNED:
         raise InvalidInput(
             f"Session {session.number} is {session.get_status_display().lower()}; "
             "only a planned session can be booked (move a booked one instead)."
         )
     _check_when(starts_at)
-    end = starts_at + procedure_duration(session)
-    context = _lock_and_context(session, starts_at, end, practitioner, room)
-    _check_slot(
+    problem = _window_problem(session, _local_day(starts_at))
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+    placed, _ = _place(
+        acting_user=acting_user,
         session=session,
-        start=starts_at,
-        end=end,
+        starts_at=starts_at,
         practitioner=practitioner,
         room=room,
-        context=context,
+        shift_later=shift_later,
     )
-    _check_spacing(session, _local_day(starts_at))
-    session.starts_at, session.ends_at = starts_at, end
-    session.practitioner, session.room = practitioner, room
-    session.status = TreatmentSession.Status.BOOKED
-    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
-    _save_slot(
-        session,
-        [
-            "starts_at",
-            "ends_at",
-            "practitioner",
-            "room",
-            "status",
-            "status_changed_by",
-            "status_changed_at",
-        ],
-    )
-    return session
+    return placed
 
 
 @dataclass(frozen=True)
@@ -322,6 +379,7 @@ def reschedule_shifts(session: TreatmentSession, new_day: dt.date) -> list[Shift
     return shifts
 
 
+@contention_is_conflict
 @transaction.atomic
 def session_reschedule(
     *,
@@ -339,11 +397,31 @@ def session_reschedule(
     """
     _require(acting_user, "treatments.change_treatmentsession", "move sessions")
     session = _locked_session(session)
-    if session.plan.status != TreatmentPlan.Status.ACTIVE:
-        raise InvalidInput("This plan is not active.")
     if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
         raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be moved.")
     _check_when(starts_at)
+    return _place(
+        acting_user=acting_user,
+        session=session,
+        starts_at=starts_at,
+        practitioner=practitioner,
+        room=room,
+        shift_later=shift_later,
+    )
+
+
+def _place(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    shift_later: bool,
+) -> tuple[TreatmentSession, list[Shift]]:
+    """The checks and writes that booking and moving share. The plan and session are locked."""
+    if session.plan.status != TreatmentPlan.Status.ACTIVE:
+        raise InvalidInput("This plan is not active; its sessions cannot be booked.")
     end = starts_at + procedure_duration(session)
     context = _lock_and_context(session, starts_at, end, practitioner, room)
     _check_slot(
@@ -355,21 +433,10 @@ def session_reschedule(
         context=context,
     )
     new_day = _local_day(starts_at)
-    previous = (
-        TreatmentSession.objects.filter(plan=session.plan, number=session.number - 1)
-        .exclude(status=TreatmentSession.Status.CANCELLED)
-        .first()
-    )
-    if previous and (new_day - session_day(previous)).days < MIN_INTERVAL_DAYS:
-        raise InvalidInput(
-            f"Session {session.number} would be {(new_day - session_day(previous)).days} days "
-            f"after session {previous.number}; at least {MIN_INTERVAL_DAYS} are needed.",
-            fields={"starts_at": [f"At least {MIN_INTERVAL_DAYS} days after the previous."]},
-        )
     shifts = reschedule_shifts(session, new_day)
     if shifts and not shift_later:
         raise Conflict(
-            "Moving this session crowds the later ones: "
+            "This date crowds the later sessions: "
             + "; ".join(
                 f"session {s.number} {s.old_date:%d %b} → {s.new_date:%d %b %Y}"
                 + (" (booking released)" if s.unbooked else "")
@@ -378,6 +445,8 @@ def session_reschedule(
             + ". Confirm shifting them.",
             details=shifts,
         )
+    shifted = {shift.number for shift in shifts}
+    _check_spacing(session, new_day, ignore=shifted)
     now = timezone.now()
     for shift in shifts:
         TreatmentSession.objects.filter(plan=session.plan, number=shift.number).update(
@@ -439,7 +508,35 @@ def session_cancel(
             "updated_at",
         ]
     )
+    close_plan_if_done(session.plan_id)
     return session
+
+
+OPEN_STATUSES = (
+    TreatmentSession.Status.PLANNED,
+    TreatmentSession.Status.BOOKED,
+    TreatmentSession.Status.CHECKED_IN,
+)
+
+
+def close_plan_if_done(plan_id: int) -> None:
+    """A plan with no open session left is over: completed if any session went ahead, else
+    cancelled. Run after every change that can close a session."""
+    statuses = set(
+        TreatmentSession.objects.filter(plan_id=plan_id).values_list("status", flat=True)
+    )
+    if statuses & set(OPEN_STATUSES):
+        return
+    if TreatmentSession.Status.COMPLETED in statuses:
+        TreatmentPlan.objects.filter(pk=plan_id, status=TreatmentPlan.Status.ACTIVE).update(
+            status=TreatmentPlan.Status.COMPLETED, updated_at=timezone.now()
+        )
+    else:
+        TreatmentPlan.objects.filter(pk=plan_id, status=TreatmentPlan.Status.ACTIVE).update(
+            status=TreatmentPlan.Status.CANCELLED,
+            updated_at=timezone.now(),
+            cancellation_reason="No session of the series went ahead.",
+        )
 
 
 def _require_today(session: TreatmentSession, what: str) -> None:
@@ -459,9 +556,15 @@ def session_no_show(
     _require(acting_user, "treatments.change_treatmentsession", "record no-shows")
     session = _locked_session(session)
     _require_today(session, "marked as a no-show")
+    if timezone.now() < session.arrival_at:
+        raise InvalidInput(
+            f"The patient is due at {timezone.localtime(session.arrival_at):%H:%M}; a no-show "
+            "is recorded after that."
+        )
     session.status = TreatmentSession.Status.NO_SHOW
     session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
     session.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
+    close_plan_if_done(session.plan_id)
     return session
 
 
@@ -523,6 +626,8 @@ def session_check_in(
             "updated_at",
         ]
     )
+    if session.status == TreatmentSession.Status.BLOCKED:
+        close_plan_if_done(session.plan_id)
     return CheckIn(session=session, screening=screening)
 
 
@@ -544,6 +649,10 @@ def session_record(
 ) -> TreatmentSession:
     """What was done. Completing the last open session completes the plan."""
     _require(acting_user, "treatments.record_treatmentsession", "record sessions")
+    if not Practitioner.objects.filter(
+        user_id=acting_user.pk, is_dermatologist=True, active=True
+    ).exists():
+        raise NotAllowed("Only a dermatologist records what was done at a session.")
     unknown = sorted(set(values) - set(RECORD_FIELDS))
     if unknown:
         raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
@@ -559,6 +668,14 @@ def session_record(
         )
     for name, value in values.items():
         setattr(session, name, value)
+    applied = session.anaesthetic_applied_at
+    if applied is not None and not (
+        _local_day(applied) == _local_day(session.starts_at) and applied <= timezone.now()
+    ):
+        raise InvalidInput(
+            "The anaesthetic was applied on the day of the session, and not in the future.",
+            fields={"anaesthetic_applied_at": ["Give the time it was applied today."]},
+        )
     if session.depth_used_mm is None:
         raise InvalidInput("Record the depth used.", fields={"depth_used_mm": ["Required."]})
     concern = session.plan.concern
@@ -574,13 +691,7 @@ def session_record(
         fields = {k: list(v) for k, v in error.message_dict.items()}
         raise InvalidInput(next(iter(fields.values()))[0], fields=fields) from None
     session.save()
-    open_sessions = TreatmentSession.objects.filter(plan=session.plan).exclude(
-        status__in=[TreatmentSession.Status.COMPLETED, TreatmentSession.Status.CANCELLED]
-    )
-    if not open_sessions.exists():
-        TreatmentPlan.objects.filter(pk=session.plan_id).update(
-            status=TreatmentPlan.Status.COMPLETED, updated_at=timezone.now()
-        )
+    close_plan_if_done(session.plan_id)
     return session
 
 

@@ -48,8 +48,9 @@ def test_a_right_password_before_the_limit_resets_the_count() -> None:
 def test_the_api_token_endpoint_is_locked_out_too() -> None:
     factories.UserFactory(username="alice")
     client = Client()
-    first = client.post("/api/auth/token/", {"username": "alice", "password": PASSWORD},
-                        REMOTE_ADDR="198.51.100.9")
+    first = client.post(
+        "/api/auth/token/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
     assert "token" in first.json()
     for _ in range(5):
         client.post(

@@ -448,11 +448,117 @@ def test_completing_the_last_open_session_completes_the_plan(
     assert plan.status == TreatmentPlan.Status.COMPLETED
 
 
-def test_a_no_show_is_recorded_on_the_day(front_desk: Client, booked_today) -> None:
+def test_a_no_show_is_recorded_after_the_arrival_time(
+    front_desk: Client, booked_today, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    with pytest.raises(InvalidInput, match="due at 09:30"):
+        sessions.session_no_show(acting_user=front_desk.user, session=booked_today)
+    time_machine.move_to(at("2027-03-01", "09:50"), tick=False)
     session = sessions.session_no_show(acting_user=front_desk.user, session=booked_today)
     assert session.status == "no_show"
     with pytest.raises(InvalidInput):
         sessions.session_no_show(acting_user=front_desk.user, session=booked_today)
+
+
+def test_a_cancelled_neighbour_does_not_open_a_hole_in_the_7_day_floor(
+    front_desk: Client, plan: TreatmentPlan, practitioner, room
+) -> None:
+    book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
+    sessions.session_cancel(acting_user=front_desk.user, session=first(plan, 2), reason="Away")
+    with pytest.raises(InvalidInput, match="1 days from session 1"):
+        sessions.session_reschedule(
+            acting_user=front_desk.user,
+            session=first(plan, 3),
+            starts_at=at("2027-03-02", "10:00"),
+            practitioner=practitioner,
+            room=room,
+            shift_later=True,
+        )
+
+
+def test_booking_stays_within_the_window_and_keeps_the_order(
+    front_desk: Client, plan: TreatmentPlan, practitioner, room
+) -> None:
+    with pytest.raises(InvalidInput, match="book it between 26 Feb and 08 Mar 2027"):
+        book(front_desk.user, plan, 1, at("2027-04-15", "10:00"), practitioner, room)
+    assert first(plan).status == "planned"
+
+
+def test_the_same_patient_cannot_be_in_two_places_at_once(
+    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, practitioner, room
+) -> None:
+    other_plan = factories.TreatmentPlanFactory(
+        concern__patient=plan.patient, concern__body_area="scalp"
+    )
+    factories.BookedSessionFactory(
+        plan=other_plan, starts_at=at("2027-03-01", "10:15"), ends_at=at("2027-03-01", "11:00")
+    )
+    with pytest.raises(Conflict, match="The patient is already booked"):
+        book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
+
+
+def test_another_plan_on_the_same_area_keeps_its_distance_at_booking(
+    front_desk: Client, plan: TreatmentPlan, practitioner, room
+) -> None:
+    other_plan = factories.TreatmentPlanFactory(
+        concern__patient=plan.patient, concern__body_area="face"
+    )
+    factories.BookedSessionFactory(
+        plan=other_plan, starts_at=at("2027-03-04", "10:00"), ends_at=at("2027-03-04", "10:45")
+    )
+    with pytest.raises(InvalidInput, match="of IND-01"):
+        book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
+
+
+def test_a_plan_whose_sessions_all_close_is_over(
+    front_desk: Client,
+    dermatologist: Client,
+    plan: TreatmentPlan,
+    booked_today,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    for number in (2, 3, 4):
+        sessions.session_cancel(
+            acting_user=front_desk.user, session=first(plan, number), reason="Moved away"
+        )
+    plan.refresh_from_db()
+    assert plan.status == "active"  # session 1 is still open
+    time_machine.move_to(at("2027-03-01", "09:50"), tick=False)
+    sessions.session_no_show(acting_user=front_desk.user, session=booked_today)
+    plan.refresh_from_db()
+    assert plan.status == "cancelled"
+    assert plan.cancellation_reason == "No session of the series went ahead."
+
+
+def test_only_a_dermatologist_records_a_procedure(
+    front_desk: Client, clinic_admin: Client, booked_today
+) -> None:
+    sessions.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
+    with pytest.raises(NotAllowed, match="Only a dermatologist"):
+        sessions.session_record(
+            acting_user=clinic_admin.user, session=booked_today, depth_used_mm=Decimal("1.0")
+        )
+
+
+def test_the_anaesthetic_time_must_be_that_morning(
+    front_desk: Client, dermatologist: Client, booked_today
+) -> None:
+    sessions.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
+    with pytest.raises(InvalidInput) as error:
+        sessions.session_record(
+            acting_user=dermatologist.user,
+            session=booked_today,
+            depth_used_mm=Decimal("1.0"),
+            anaesthetic_applied_at=dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
+        )
+    assert "anaesthetic_applied_at" in error.value.fields
+    recorded = sessions.session_record(
+        acting_user=dermatologist.user,
+        session=booked_today,
+        depth_used_mm=Decimal("1.0"),
+        anaesthetic_applied_at=at("2027-03-01", "09:20"),
+    )
+    assert recorded.status == "completed"
 
 
 def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(

@@ -261,3 +261,43 @@ def test_front_desk_cannot_record_a_session(front_desk: Client, plan) -> None:
     session = plan.sessions.get(number=1)
     assert front_desk.get(reverse("session-record", args=[session.public_id])).status_code == 403
     assert TreatmentSession.objects.filter(status="completed").count() == 0
+
+
+@pytest.mark.parametrize("url", ["/today/?date=9999-12-31", "/today/?date=0001-01-01"])
+def test_absurd_dates_on_the_day_list_fall_back_to_today(front_desk: Client, url: str) -> None:
+    assert front_desk.get(url).status_code == 200
+
+
+def test_absurd_dates_on_calendars_and_the_api(front_desk: Client, dermatologist: Client) -> None:
+    practitioner = dermatologist.user.practitioner
+    url = reverse("calendar", args=["practitioners", practitioner.public_id])
+    for query in ({"date": "9999-12-31"}, {"view": "week", "date": "0001-01-03"}):
+        assert front_desk.get(url, query).status_code == 200
+    assert front_desk.get("/api/sessions/", {"day": "9999-12-31"}).status_code == 400
+
+
+def test_a_departed_practitioners_feed_stops(anonymous: Client, dermatologist: Client) -> None:
+    practitioner = dermatologist.user.practitioner
+    url = reverse("practitioner-feed", args=[practitioner.calendar_token])
+    assert anonymous.get(url).status_code == 200
+    dermatologist.user.is_active = False
+    dermatologist.user.save()
+    assert anonymous.get(url).status_code == 404
+
+
+def test_check_in_needs_a_plain_yes_or_no(
+    front_desk: Client,
+    dermatologist: Client,
+    plan,
+    room,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    book_one(front_desk, plan, room, dermatologist)
+    time_machine.move_to(dt.datetime(2027, 3, 1, 9, 20, tzinfo=dt.UTC), tick=False)
+    front_desk.force_login(front_desk.user)
+    session = plan.sessions.get(number=1)
+    url = reverse("session-check-in", args=[session.public_id])
+    response = front_desk.post(url, {"changed": "no\x00"}, follow=True)
+    assert "Answer whether anything changed with yes or no." in html(response)
+    session.refresh_from_db()
+    assert session.status == "booked"

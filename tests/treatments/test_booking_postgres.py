@@ -151,3 +151,93 @@ def test_a_raw_sql_overlap_is_rejected_for_the_room_and_the_practitioner(clinic_
                 existing.room_id,
             ],
         )
+
+
+def test_two_clerks_changing_one_series_at_once_keep_its_spacing(
+    clinic_open: None, dermatologist: object
+) -> None:
+    from decimal import Decimal
+
+    from django.contrib.auth.models import Group
+
+    from evidence.models import Indication, Protocol
+    from tests.conftest import all_no
+    from treatments import services
+
+    derm_user = dermatologist.user  # type: ignore[attr-defined]
+    concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
+    start_day = timezone.localdate() + dt.timedelta(days=14)
+    plan = services.plan_create(
+        acting_user=derm_user,
+        concern=concern,
+        params=services.PlanParameters(
+            protocol=Protocol.objects.get(code="IND-01"),
+            sessions=4,
+            interval_days=30,
+            depth_mm=Decimal("1.0"),
+            start_date=start_day,
+        ),
+        answers=all_no(),
+    )
+    clerk = factories.UserFactory()
+    clerk.groups.add(Group.objects.get(name="Front desk"))
+    people = [factories.PractitionerFactory() for _ in range(2)]
+    rooms = [factories.RoomFactory() for _ in range(2)]
+    one, two = plan.sessions.get(number=1), plan.sessions.get(number=2)
+    zone = ZoneInfo("Europe/London")
+
+    def at_11(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(11), tzinfo=zone)
+
+    sessions.session_book(
+        acting_user=clerk,
+        session=one,
+        starts_at=at_11(one.target_date),
+        practitioner=people[0],
+        room=rooms[0],
+    )
+    late_one = one.target_date + dt.timedelta(days=6)
+    while late_one.weekday() >= 5:
+        late_one += dt.timedelta(days=1)
+
+    def work(index: int) -> None:
+        if index == 0:
+            sessions.session_reschedule(
+                acting_user=clerk,
+                session=one,
+                starts_at=at_11(late_one),
+                practitioner=people[0],
+                room=rooms[0],
+                shift_later=True,
+            )
+        else:
+            sessions.session_book(
+                acting_user=clerk,
+                session=two,
+                starts_at=at_11(two.target_date),
+                practitioner=people[1],
+                room=rooms[1],
+            )
+
+    barrier = threading.Barrier(2)
+    errors: list[str] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except (Conflict, sessions.InvalidInput):
+            pass
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    days = [sessions.session_day(s) for s in plan.sessions.order_by("number")]
+    assert all((b - a).days >= 7 for a, b in zip(days, days[1:], strict=False)), days

@@ -297,6 +297,7 @@ class SessionViewSet(
             starts_at=serializer.validated_data["starts_at"],
             practitioner=practitioner,
             room=room,
+            shift_later=serializer.validated_data["shift_later"],
         )
         return self._done(booked)
 

@@ -94,6 +94,7 @@ def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
                         starts_at=starts_at,
                         practitioner=practitioner,
                         room=room,
+                        shift_later=request.POST.get("shift_later") == "1",
                     )
             except Conflict as error:
                 if (

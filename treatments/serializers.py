@@ -241,12 +241,15 @@ class BookSerializer(serializers.Serializer):
     )
     practitioner = serializers.UUIDField()
     room = serializers.UUIDField()
+    shift_later = serializers.BooleanField(
+        default=False,
+        help_text="Confirm moving later sessions to keep the plan's spacing "
+        "(a 409 lists the shifts first).",
+    )
 
 
 class RescheduleSerializer(BookSerializer):
-    shift_later = serializers.BooleanField(
-        default=False, help_text="Confirm moving later sessions to keep the plan's spacing."
-    )
+    pass
 
 
 class CancelSerializer(serializers.Serializer):

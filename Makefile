@@ -33,6 +33,7 @@ run: demo
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --recursive --severity-level high --confidence-level medium clinic evidence patients treatments
 
 test: lint
 	$(BIN)/pytest

@@ -18,6 +18,7 @@ class LoginThrottledObtainAuthToken(ObtainAuthToken):
 
 router = DefaultRouter()
 router.include_root_view = False
+router.include_format_suffixes = False  # JSON only: no /api/patients.json twins to guard
 router.register("patients", patients_api.PatientViewSet, basename="patient")
 router.register("plans", treatments_api.PlanViewSet, basename="plan")
 router.register("screenings", treatments_api.ScreeningViewSet, basename="screening")

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.errors import NotAllowed
 from patients import selectors, services
 from patients.models import Patient, SkinConcern
 from patients.serializers import ConcernSerializer, PatientSerializer
@@ -80,6 +81,8 @@ class PatientViewSet(
     def concerns(self, request: Request, public_id: str) -> Response:
         patient = selectors.patient_get_for_user(request.user, public_id)
         if request.method == "POST":
+            if not request.user.has_perm("patients.add_skinconcern"):
+                raise NotAllowed("Your role does not allow you to record skin concerns.")
             serializer = ConcernSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             concern = services.concern_create(

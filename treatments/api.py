@@ -104,6 +104,8 @@ class PlanViewSet(
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not services.is_planner(request.user):
+            raise NotAllowed("Only a dermatologist can plan a treatment series.")
         serializer = PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -122,11 +124,11 @@ class PlanViewSet(
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> Response:
         """The schedule and screening questions a plan would have. Saves nothing."""
+        if not services.is_planner(request.user):
+            raise NotAllowed("Only a dermatologist can plan a treatment series.")
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not services.is_planner(request.user):
-            raise NotAllowed("Only a dermatologist can plan a treatment series.")
         concern = _concern_for(request, data)
         if concern.patient.status != "active" or concern.status != "active":
             raise InvalidInput("This patient or concern is not active.")
@@ -187,9 +189,11 @@ class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=OverrideSerializer, responses=ScreeningSerializer)
     @action(detail=True, methods=["post"])
     def override(self, request: Request, public_id: str) -> Response:
+        screening = self.get_object()
+        if not services.is_overrider(request.user):
+            raise NotAllowed("Only a dermatologist can override a relative contraindication.")
         serializer = OverrideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        screening = self.get_object()
         services.screening_override(
             acting_user=request.user,
             screening=screening,
@@ -383,6 +387,11 @@ class SessionViewSet(
     @action(detail=True, methods=["post"])
     def record(self, request: Request, public_id: str) -> Response:
         """What was done (dermatologists). Completing the last open session completes the plan."""
+        if not (
+            request.user.has_perm("treatments.record_treatmentsession")
+            and services.is_overrider(request.user)  # an active dermatologist
+        ):
+            raise NotAllowed("Only a dermatologist records what was done at a session.")
         serializer = RecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._done(

@@ -230,6 +230,10 @@ def _is_dermatologist(user: AbstractBaseUser) -> bool:
     )
 
 
+def is_overrider(user: AbstractBaseUser) -> bool:
+    return _is_dermatologist(user)
+
+
 def _overrider(user: AbstractBaseUser) -> None:
     if not _is_dermatologist(user):
         raise NotAllowed("Only a dermatologist can override a relative contraindication.")

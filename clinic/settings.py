@@ -338,4 +338,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Lockouts and failures are logged; routine resets are not worth a line each.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

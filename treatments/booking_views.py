@@ -51,6 +51,15 @@ def _session(request: HttpRequest, public_id: str) -> TreatmentSession:
 EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
+def _by_public_id(model: type, raw: str | None) -> Any:
+    """The row with this public id, or None for anything that is not one (a form was tampered
+    with or is stale: the page says so instead of a 404)."""
+    try:
+        return model.objects.filter(public_id=parse_public_id(raw or "")).first()
+    except Http404:
+        return None
+
+
 def _parse_day(raw: str | None, default: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(raw) if raw else default
@@ -66,10 +75,8 @@ def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _session(request, public_id)
     shifts = None
     if request.method == "POST":
-        practitioner = Practitioner.objects.filter(
-            public_id=parse_public_id(request.POST.get("practitioner", ""))
-        ).first()
-        room = Room.objects.filter(public_id=parse_public_id(request.POST.get("room", ""))).first()
+        practitioner = _by_public_id(Practitioner, request.POST.get("practitioner"))
+        room = _by_public_id(Room, request.POST.get("room"))
         try:
             starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
         except ValueError:

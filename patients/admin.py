@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
-from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
+from patients.models import CLINICAL_PATIENT_FIELDS, Patient, PatientAccess, SkinConcern
 from patients.selectors import parse_search_date
 
 
@@ -79,3 +79,25 @@ class SkinConcernAdmin(ClinicalRecordAdmin):
     readonly_fields = ("public_id", "created_at", "updated_at")
     date_hierarchy = "created_at"
     actions = None
+
+
+@admin.register(PatientAccess)
+class PatientAccessAdmin(admin.ModelAdmin):
+    """The access log, for clinic admins to browse. Append-only: no add, change or delete."""
+
+    list_display = ("accessed_at", "user", "patient", "channel", "path", "ip_address")
+    list_filter = ("channel",)
+    list_select_related = ("user", "patient")
+    search_fields = ("patient__family_name", "patient__mrn", "user__username", "ip_address")
+    date_hierarchy = "accessed_at"
+    readonly_fields = [f.name for f in PatientAccess._meta.fields]
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

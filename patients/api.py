@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from clinic.errors import NotAllowed
 from patients import selectors, services
-from patients.models import Patient, SkinConcern
+from patients.access_log import record_access
+from patients.models import Patient, PatientAccess, SkinConcern
 from patients.serializers import ConcernSerializer, PatientSerializer
 
 
@@ -41,6 +42,8 @@ class PatientViewSet(
     def get_object(self) -> Patient:
         patient = selectors.patient_get_for_user(self.request.user, self.kwargs["public_id"])
         self.check_object_permissions(self.request, patient)
+        if self.request.method == "GET":
+            record_access(self.request, patient, PatientAccess.Channel.API)
         return patient
 
     @extend_schema(
@@ -91,6 +94,7 @@ class PatientViewSet(
             return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)
         if not request.user.has_perm("patients.view_skinconcern"):
             raise PermissionDenied
+        record_access(request, patient, PatientAccess.Channel.API)
         concerns = (
             SkinConcern.objects.filter(patient=patient)
             .select_related("patient", "indication", "grading_scale")

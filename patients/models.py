@@ -227,3 +227,31 @@ class SkinConcern(models.Model):
                 errors["baseline_grade"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+class PatientAccess(models.Model):
+    """One read of a patient's record: who, when, which patient, from where, through what."""
+
+    class Channel(models.TextChoices):
+        PAGE = "page", "Page"
+        API = "api", "API"
+        EXPORT = "export", "Export"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="patient_accesses")
+    accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    path = models.CharField(max_length=300)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name_plural = "patient accesses"
+        indexes = [
+            models.Index(fields=["patient", "-accessed_at"], name="access_patient_idx"),
+            models.Index(fields=["user", "-accessed_at"], name="access_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.patient} at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.errors import ClinicError
 from patients import selectors, services
+from patients.access_log import record_access
 from patients.forms import ConcernForm, PatientForm
+from patients.models import PatientAccess
 
 PAGE_SIZE = 25
 
@@ -70,6 +72,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
+    record_access(request, patient, PatientAccess.Channel.PAGE)
     form = PatientForm(request.POST or None, instance=patient, clinical=_clinical(request))
     if request.method == "POST" and form.is_valid():
         try:

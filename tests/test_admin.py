@@ -16,7 +16,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from evidence.models import Protocol, Study
-from patients.models import Patient
+from patients.models import Patient, PatientAccess
 from tests import factories
 from treatments.models import TreatmentPlan
 
@@ -81,6 +81,13 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     factories.ContraindicationRule: factories.ContraindicationRuleFactory,
     factories.GradingScale: _scale,
     Patient: _patient,
+    PatientAccess: lambda: PatientAccess.objects.create(
+        patient=factories.PatientFactory(),
+        user=factories.UserFactory(),
+        channel="page",
+        path="/patients/x/",
+        ip_address="192.0.2.1",
+    ),
     factories.SkinConcern: factories.SkinConcernFactory,
     factories.Practitioner: factories.PractitionerFactory,
     factories.PractitionerAbsence: factories.PractitionerAbsenceFactory,

@@ -125,6 +125,7 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
         )
     },
     "patients.patient": STAFF_VIEWS_IT,
+    "patients.patientaccess": ADMINS_ONLY,
     "patients.skinconcern": STAFF_VIEWS_IT,
     "treatments.treatmentplan": STAFF_VIEWS_IT,
     "treatments.treatmentsession": STAFF_VIEWS_IT,

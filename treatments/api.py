@@ -18,7 +18,8 @@ from clinic.api import ChangeOnPostPermissions, PublicIdLookupMixin
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room
-from patients.models import SkinConcern
+from patients.access_log import record_access
+from patients.models import PatientAccess, SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import selectors, services, session_services
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
@@ -68,7 +69,18 @@ def _params(data: dict[str, Any]) -> services.PlanParameters:
     )
 
 
+class AccessLoggedRetrieveMixin:
+    """Reading one record of a patient (GET on the detail) writes an access-log row."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        patient = getattr(instance, "patient", None) or instance.plan.patient
+        record_access(request, patient, PatientAccess.Channel.API)
+        return Response(self.get_serializer(instance).data)  # type: ignore[attr-defined]
+
+
 class PlanViewSet(
+    AccessLoggedRetrieveMixin,
     PublicIdLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -150,7 +162,13 @@ class PlanViewSet(
         )
 
 
-class ScreeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScreeningViewSet(
+    AccessLoggedRetrieveMixin,
+    PublicIdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Screening records. New ones come from planning or from the re-screen before a session."""
 
     serializer_class = ScreeningSerializer
@@ -216,6 +234,7 @@ def _resources(data: dict[str, Any], modality: str) -> tuple[Practitioner, Room]
 
 
 class SessionViewSet(
+    AccessLoggedRetrieveMixin,
     PublicIdLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

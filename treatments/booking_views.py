@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.errors import ClinicError, Conflict
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room, new_calendar_token
+from patients.access_log import record_access
+from patients.models import PatientAccess
 from treatments import ical, selectors, session_services
 from treatments.forms import ScreeningForm, SessionRecordForm
 from treatments.models import ANAESTHETIC_LEAD, Screening, TreatmentSession
@@ -73,6 +75,8 @@ def _parse_day(raw: str | None, default: dt.date) -> dt.date:
 def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
     """Book a planned session, or move a booked one, choosing from the free slots."""
     session = _session(request, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     shifts = None
     if request.method == "POST":
         practitioner = _by_public_id(Practitioner, request.POST.get("practitioner"))
@@ -213,6 +217,8 @@ def today(request: HttpRequest) -> HttpResponse:
 @permission_required(BOOKING_PERM, raise_exception=True)
 def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _session(request, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     rules = selectors.rules_for_modality(session.plan.modality)
     answer = request.POST.get("changed") or request.GET.get("changed") or ""
     if answer not in {"", "yes", "no"}:
@@ -266,6 +272,8 @@ def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
 @permission_required("treatments.record_treatmentsession", raise_exception=True)
 def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
     session = _session(request, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     pending = Screening.objects.filter(session=session).order_by("-performed_at", "-pk").first()
     form = SessionRecordForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
@@ -343,6 +351,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
 @require_GET
 def plan_ics(request: HttpRequest, public_id: str) -> HttpResponse:
     plan = selectors.plan_get_for_user(request.user, public_id)
+    record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
     body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.ics"'

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.errors import ClinicError, ContraindicationBlocked
 from evidence.models import Protocol
+from patients.access_log import record_access
 from patients.forms import ConcernForm
-from patients.models import SkinConcern
+from patients.models import PatientAccess, SkinConcern
 from patients.selectors import concern_get_for_user, patient_get_for_user
 from patients.views import add_errors
 from treatments import selectors, services
@@ -34,6 +35,7 @@ PLANNER_PERMS = ("treatments.add_treatmentplan", "treatments.approve_treatmentpl
 @require_GET
 def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     patient = patient_get_for_user(request.user, public_id)
+    record_access(request, patient, PatientAccess.Channel.PAGE)
     chart = selectors.patient_chart(request.user, patient)
     concern_form = ConcernForm() if request.user.has_perm("patients.add_skinconcern") else None
     return render(
@@ -97,6 +99,8 @@ def _draft_or_restart(
 @permission_required(PLANNER_PERMS, raise_exception=True)
 def plan_parameters(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
+    if request.method == "GET":
+        record_access(request, concern.patient, PatientAccess.Channel.PAGE)
     protocols = selectors.protocols_for_concern(concern)
     draft = request.session.get(_draft_key(concern), {})
     if request.method == "POST":
@@ -236,6 +240,7 @@ def plan_confirm(request: HttpRequest, public_id: str, concern_id: str) -> HttpR
 @require_GET
 def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     plan = selectors.plan_get_for_user(request.user, public_id)
+    record_access(request, plan.patient, PatientAccess.Channel.PAGE)
     screenings = list(plan.screenings.all())
     return render(
         request,
@@ -253,6 +258,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def plan_print(request: HttpRequest, public_id: str) -> HttpResponse:
     """The patient's schedule, to print and take home."""
     plan = selectors.plan_get_for_user(request.user, public_id)
+    record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
     return render(
         request,
         "treatments/plan_print.html",

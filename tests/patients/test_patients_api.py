@@ -205,8 +205,8 @@ def test_the_concern_list_runs_a_fixed_number_of_queries(
     patient = factories.PatientFactory()
     factories.SkinConcernFactory.create_batch(5, patient=patient)
     url = f"{URL}{patient.public_id}/concerns/"
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert dermatologist.get(url).json()["count"] == 5
     factories.SkinConcernFactory.create_batch(45, patient=patient)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert dermatologist.get(url).json()["count"] == 50

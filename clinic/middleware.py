@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.db import connection
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.urls import is_valid_path
 
@@ -90,3 +92,28 @@ class IdleTimeoutMiddleware:
             elif now - last >= RENEW_EVERY_SECONDS or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class HistoryContextMiddleware:
+    """Tags every database change made while serving a request with who made it, from which
+    address and through which URL; PostgreSQL triggers (django-pghistory) store that context
+    with each history row. SQLite has no triggers, so there the middleware steps aside."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if connection.vendor != "postgresql" or request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        user = (
+            request.user.pk
+            if getattr(request, "user", None) and request.user.is_authenticated
+            else None
+        )
+        with pghistory.context(
+            user=user,
+            url=request.path[:300],
+            ip=request.META.get("REMOTE_ADDR"),
+            method=request.method,
+        ):
+            return self.get_response(request)

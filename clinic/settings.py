@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "pgtrigger",
+    "pghistory",
     # Project apps, in the direction of their dependencies: evidence <- patients <- treatments.
     "evidence",
     "patients",
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
+    "clinic.middleware.HistoryContextMiddleware",
     # Patient health information: every view needs a login unless it opts out explicitly.
     "clinic.middleware.PageLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -89,3 +89,35 @@ class NoDeleteInline(FixedChoicesMixin, admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Change history rows (django-pghistory events): who changed what, when, through which
+    request. Read-only for everyone; written only by the database's triggers."""
+
+    # The record's id, not its name: naming it would cost a query per row.
+    list_display = ("pgh_created_at", "pgh_label", "pgh_obj_id", "changed_by", "request_url")
+    list_filter = ("pgh_label",)
+    list_select_related = ("pgh_context",)
+    date_hierarchy = "pgh_created_at"
+    actions = None
+
+    @admin.display(description="By (user id)")
+    def changed_by(self, obj: Any) -> str:
+        return str((obj.pgh_context.metadata or {}).get("user", "—")) if obj.pgh_context_id else "—"
+
+    @admin.display(description="Request")
+    def request_url(self, obj: Any) -> str:
+        if not obj.pgh_context_id:
+            return "—"
+        meta = obj.pgh_context.metadata or {}
+        return f"{meta.get('method', '')} {meta.get('url', '')} from {meta.get('ip', '?')}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

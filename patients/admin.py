@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
+from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
 from patients.models import CLINICAL_PATIENT_FIELDS, Patient, PatientAccess, SkinConcern
 from patients.selectors import parse_search_date
 
@@ -101,3 +102,8 @@ class PatientAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
+admin.site.register(apps.get_model("patients", "PatientEvent"), HistoryAdmin)
+admin.site.register(apps.get_model("patients", "SkinConcernEvent"), HistoryAdmin)

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 import uuid
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -88,6 +89,12 @@ class PatientStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="PatientEvent",
+)
 class Patient(models.Model):
     Sex = PatientSex
 
@@ -173,6 +180,12 @@ class ConcernStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="SkinConcernEvent",
+)
 class SkinConcern(models.Model):
     Status = ConcernStatus
 

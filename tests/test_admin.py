@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps as django_apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import connection, models
@@ -67,6 +68,29 @@ def _axes(model: type[models.Model], **extra: object) -> Callable[[], models.Mod
     return make
 
 
+def _history(label: str, make_tracked: Callable[[], models.Model]) -> Callable[[], models.Model]:
+    """A history row for a new tracked record: PostgreSQL's triggers write it; on SQLite, which
+    has none, the test writes the same row itself."""
+    event_model = django_apps.get_model(label)
+
+    def make() -> models.Model:
+        tracked = make_tracked()
+        event = event_model.objects.filter(pgh_obj_id=tracked.pk).order_by("-pgh_id").first()
+        if event is None:
+            event = event_model.objects.create(
+                pgh_obj_id=tracked.pk,
+                pgh_label="insert",
+                **{
+                    f.attname: getattr(tracked, f.attname)
+                    for f in event_model._meta.concrete_fields
+                    if not f.name.startswith("pgh_")
+                },
+            )
+        return event
+
+    return make
+
+
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     User: factories.UserFactory,
     TokenProxy: _token,
@@ -98,6 +122,17 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     factories.TreatmentSession: factories.BookedSessionFactory,
     factories.Screening: factories.ScreeningFactory,
     factories.ScreeningAnswer: factories.ScreeningAnswerFactory,
+    **{
+        django_apps.get_model(label): _history(label, make)
+        for label, make in (
+            ("patients.PatientEvent", factories.PatientFactory),
+            ("patients.SkinConcernEvent", factories.SkinConcernFactory),
+            ("treatments.TreatmentPlanEvent", factories.TreatmentPlanFactory),
+            ("treatments.TreatmentSessionEvent", factories.BookedSessionFactory),
+            ("treatments.ScreeningEvent", factories.ScreeningFactory),
+            ("treatments.ScreeningAnswerEvent", factories.ScreeningAnswerFactory),
+        )
+    },
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)

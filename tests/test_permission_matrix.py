@@ -126,6 +126,11 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     },
     "patients.patient": STAFF_VIEWS_IT,
     "patients.patientaccess": ADMINS_ONLY,
+    **{f"patients.{m}event": ADMINS_ONLY for m in ("patient", "skinconcern")},
+    **{
+        f"treatments.{m}event": ADMINS_ONLY
+        for m in ("treatmentplan", "treatmentsession", "screening", "screeninganswer")
+    },
     "patients.skinconcern": STAFF_VIEWS_IT,
     "treatments.treatmentplan": STAFF_VIEWS_IT,
     "treatments.treatmentsession": STAFF_VIEWS_IT,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
+from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
 from patients.admin import PatientAdmin
 from patients.models import Patient
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
@@ -174,3 +175,10 @@ class ScreeningAnswerAdmin(ReadOnlyRecordAdmin):
     search_fields = ("screening__patient__family_name", "rule__code")
     autocomplete_fields = ("screening",)
     actions = None
+
+
+# Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
+admin.site.register(apps.get_model("treatments", "TreatmentPlanEvent"), HistoryAdmin)
+admin.site.register(apps.get_model("treatments", "TreatmentSessionEvent"), HistoryAdmin)
+admin.site.register(apps.get_model("treatments", "ScreeningEvent"), HistoryAdmin)
+admin.site.register(apps.get_model("treatments", "ScreeningAnswerEvent"), HistoryAdmin)

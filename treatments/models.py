@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -33,6 +34,12 @@ class PlanStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="TreatmentPlanEvent",
+)
 class TreatmentPlan(models.Model):
     Status = PlanStatus
 
@@ -162,6 +169,12 @@ class SessionStatus(models.TextChoices):
     BLOCKED = "blocked", "Blocked by contraindication"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="TreatmentSessionEvent",
+)
 class TreatmentSession(models.Model):
     Status = SessionStatus
 
@@ -318,6 +331,12 @@ class ScreeningResult(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ScreeningEvent",
+)
 class Screening(models.Model):
     Kind = ScreeningKind
 
@@ -401,6 +420,12 @@ class Screening(models.Model):
         return f"{self.get_kind_display()} screening of {self.patient.full_name}: {self.result}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ScreeningAnswerEvent",
+)
 class ScreeningAnswer(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
     rule = models.ForeignKey(ContraindicationRule, on_delete=models.PROTECT, related_name="answers")

@@ -231,3 +231,14 @@ def test_a_physician_defined_protocol_still_refuses_impossible_values(
             **fields,
         },
     )
+
+
+def test_a_patient_with_history_cannot_be_deleted_even_by_code() -> None:
+    from django.db.models import ProtectedError
+
+    plan = factories.TreatmentPlanFactory()
+    factories.TreatmentSessionFactory(plan=plan)
+    for record in (plan.patient, plan.concern, plan):
+        with pytest.raises(ProtectedError), transaction.atomic():
+            record.delete()
+    assert type(plan.patient).objects.filter(pk=plan.patient.pk).exists()

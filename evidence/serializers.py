@@ -19,7 +19,9 @@ class StudySerializer(serializers.ModelSerializer):
     doi_url = serializers.CharField(read_only=True)
     pubmed_url = serializers.CharField(read_only=True)
     level_of_evidence_label = serializers.CharField(
-        source="get_level_of_evidence_display", read_only=True, allow_null=True,
+        source="get_level_of_evidence_display",
+        read_only=True,
+        allow_null=True,
         help_text="Empty for sources that are not graded (labels, regulations, registrations).",
     )
 

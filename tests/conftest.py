@@ -107,3 +107,32 @@ def all_no(modality: str = "mn") -> dict[str, bool]:
     from treatments.selectors import rules_for_modality
 
     return {rule.code: False for rule in rules_for_modality(modality)}
+
+
+@pytest.fixture
+def wrinkles_plan(dermatologist: Client, clinic_open: None) -> object:
+    """Rosa Marlowe's active IND-01 plan: 4 sessions 30 days apart from Monday 1 March 2027
+    (tests using it freeze today before that)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from evidence.models import Indication, Protocol
+    from treatments import services
+
+    concern = factories.SkinConcernFactory(
+        indication=Indication.objects.get(slug="wrinkles"),
+        patient__given_name="Rosa",
+        patient__family_name="Marlowe",
+    )
+    return services.plan_create(
+        acting_user=dermatologist.user,  # type: ignore[attr-defined]
+        concern=concern,
+        params=services.PlanParameters(
+            protocol=Protocol.objects.get(code="IND-01"),
+            sessions=4,
+            interval_days=30,
+            depth_mm=Decimal("1.0"),
+            start_date=dt.date(2027, 3, 1),
+        ),
+        answers=all_no(),
+    )

@@ -33,20 +33,8 @@ def today(time_machine: time_machine.TimeMachineFixture) -> None:
 
 
 @pytest.fixture
-def plan(dermatologist: Client, clinic_open: None) -> TreatmentPlan:
-    concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
-    return services.plan_create(
-        acting_user=dermatologist.user,
-        concern=concern,
-        params=services.PlanParameters(
-            protocol=Protocol.objects.get(code="IND-01"),
-            sessions=4,
-            interval_days=30,
-            depth_mm=Decimal("1.0"),
-            start_date=dt.date(2027, 3, 1),
-        ),
-        answers=all_no(),
-    )
+def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
+    return wrinkles_plan
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,10 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from evidence.models import Indication, Protocol
 from tests import factories
 from tests.conftest import all_no
-from treatments import services
 from treatments import session_services as sessions
 from treatments.models import TreatmentPlan, TreatmentSession
 
@@ -30,24 +27,8 @@ def today(time_machine: time_machine.TimeMachineFixture) -> None:
 
 
 @pytest.fixture
-def plan(dermatologist: Client, clinic_open: None) -> TreatmentPlan:
-    concern = factories.SkinConcernFactory(
-        indication=Indication.objects.get(slug="wrinkles"),
-        patient__given_name="Rosa",
-        patient__family_name="Marlowe",
-    )
-    return services.plan_create(
-        acting_user=dermatologist.user,
-        concern=concern,
-        params=services.PlanParameters(
-            protocol=Protocol.objects.get(code="IND-01"),
-            sessions=4,
-            interval_days=30,
-            depth_mm=Decimal("1.0"),
-            start_date=dt.date(2027, 3, 1),
-        ),
-        answers=all_no(),
-    )
+def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
+    return wrinkles_plan
 
 
 @pytest.fixture

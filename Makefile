@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install migrate knowledge demo lint clean
+.PHONY: run test install migrate knowledge demo lint audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: demo
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit --quiet --recursive --severity-level high --confidence-level medium clinic evidence patients treatments
+
+# Known vulnerabilities in the installed packages (needs PyPI's or OSV's vulnerability API).
+audit: install
+	bash .ci/audit
 
 test: lint
 	$(BIN)/pytest

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic.text import bounded_text
 from evidence.models import GradingScale, Indication
 
 MAX_AGE_YEARS = 120
@@ -126,7 +127,7 @@ class Patient(models.Model):
     fitzpatrick_type = models.PositiveSmallIntegerField(
         "Fitzpatrick skin type", choices=SkinType.choices, null=True, blank=True
     )
-    notes = models.TextField(blank=True)
+    notes = bounded_text(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,7 +203,7 @@ class SkinConcern(models.Model):
         help_text="The scale the baseline grade is recorded on.",
     )
     baseline_grade = models.CharField(max_length=20, blank=True)
-    notes = models.TextField(blank=True)
+    notes = bounded_text(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -221,7 +221,8 @@ def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     rules = selectors.rules_for_modality(session.plan.modality)
     answer = request.POST.get("changed") or request.GET.get("changed") or ""
-    if answer not in {"", "yes", "no"}:
+    # Checking in is a statement that nothing changed: a POST must say so, never by default.
+    if answer not in ({"yes", "no"} if request.method == "POST" else {"", "yes", "no"}):
         messages.error(request, "Answer whether anything changed with yes or no.")
         return redirect("session-check-in", public_id=public_id)
     changed = answer == "yes"

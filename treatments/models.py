@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinic.models import Practitioner, Room
+from clinic.text import REASON_MAX_LENGTH, bounded_text
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import BodyArea, Patient, SkinConcern
 from treatments.scheduling import MIN_INTERVAL_DAYS
@@ -23,6 +24,9 @@ PLAN_DEPTH_MIN_MM = Decimal("0.25")
 PLAN_DEPTH_MAX_MM = Decimal("3.0")
 #: Topical anaesthetic goes on this long before the procedure; the patient arrives then.
 ANAESTHETIC_LEAD = dt.timedelta(minutes=30)
+
+#: Cancelled or blocked: a line on the calendar, not a letter.
+STATUS_REASON_MAX_LENGTH = 300
 
 DEPTH_VALIDATORS = [MinValueValidator(PLAN_DEPTH_MIN_MM), MaxValueValidator(PLAN_DEPTH_MAX_MM)]
 
@@ -62,8 +66,10 @@ class TreatmentPlan(models.Model):
         limit_choices_to={"is_dermatologist": True},
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    departure_reason = models.TextField(
-        blank=True, help_text="Why the plan departs from the protocol's ranges, if it does."
+    departure_reason = bounded_text(
+        REASON_MAX_LENGTH,
+        blank=True,
+        help_text="Why the plan departs from the protocol's ranges, if it does.",
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -73,7 +79,7 @@ class TreatmentPlan(models.Model):
         related_name="approved_plans",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    cancellation_reason = models.TextField(blank=True)
+    cancellation_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -203,7 +209,9 @@ class TreatmentSession(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     status_reason = models.CharField(
-        max_length=300, blank=True, help_text="Why it was cancelled or blocked."
+        max_length=STATUS_REASON_MAX_LENGTH,
+        blank=True,
+        help_text="Why it was cancelled or blocked.",
     )
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,8 +234,8 @@ class TreatmentSession(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text="Pain VAS 0–10.",
     )
-    adverse_events = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    adverse_events = bounded_text(blank=True)
+    notes = bounded_text(blank=True)
     outcome_grade = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -367,9 +375,9 @@ class Screening(models.Model):
         blank=True,
         related_name="screenings_overridden",
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     overridden_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = bounded_text(blank=True)
 
     class Meta:
         ordering = ["-performed_at"]

@@ -24,7 +24,7 @@ from clinic.errors import (
     OverrideRequired,
 )
 from clinic.models import Practitioner
-from clinic.text import is_meaningful
+from clinic.text import checked_text, is_meaningful
 from evidence.models import ContraindicationRule, Protocol
 from patients.models import Patient, SkinConcern
 from treatments import screening as screening_rules
@@ -519,10 +519,11 @@ def screening_override(
         raise InvalidInput("This screening needs no override.")
     if screening.override_by_id:
         raise InvalidInput("This screening was already overridden.")
+    reason = checked_text(reason, field="reason")
     if not is_meaningful(reason):
         raise InvalidInput("Write the reason for the override.", fields={"reason": ["Required."]})
     screening.override_by = acting_user
-    screening.override_reason = reason.strip()
+    screening.override_reason = reason
     screening.overridden_at = timezone.now()
     screening.save(update_fields=["override_by", "override_reason", "overridden_at"])
     return screening

@@ -21,8 +21,15 @@ from django.utils import timezone
 
 from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
 from clinic.models import Practitioner, Room
+from clinic.text import checked_text
 from treatments import booking
-from treatments.models import ANAESTHETIC_LEAD, Screening, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    ANAESTHETIC_LEAD,
+    STATUS_REASON_MAX_LENGTH,
+    Screening,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from treatments.scheduling import MIN_INTERVAL_DAYS
 from treatments.selectors import BookingContext, booking_context, clinic_calendar
 from treatments.services import screening_rescreen
@@ -494,10 +501,11 @@ def session_cancel(
     session = _locked_session(session)
     if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
         raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be cancelled.")
-    if not reason.strip():
+    reason = checked_text(reason, field="reason", max_length=STATUS_REASON_MAX_LENGTH)
+    if not reason:
         raise InvalidInput("Give the reason for cancelling.", fields={"reason": ["Required."]})
     session.status = TreatmentSession.Status.CANCELLED
-    session.status_reason = reason.strip()[:300]
+    session.status_reason = reason
     session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
     session.save(
         update_fields=[
@@ -613,7 +621,7 @@ def session_check_in(
             if a.rule.severity == "absolute"
         )
         session.status = TreatmentSession.Status.BLOCKED
-        session.status_reason = f"Contraindication at check-in: {codes}"[:300]
+        session.status_reason = f"Contraindication at check-in: {codes}"[:STATUS_REASON_MAX_LENGTH]
     else:
         session.status = TreatmentSession.Status.CHECKED_IN
     session.status_changed_by, session.status_changed_at = acting_user, now

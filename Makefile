@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install migrate knowledge demo lint audit clean
+.PHONY: run serve bench test install migrate knowledge demo lint audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Log in with one of the demo logins printed above."
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production-style server: gunicorn (workers × threads, see clinic/gunicorn_conf.py),
+# static files through whitenoise, PostgreSQL with a connection pool. Needs DEBUG=0, SECRET_KEY,
+# ALLOWED_HOSTS and DATABASE_URL in the environment (see .env.example and the README).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn --config clinic/gunicorn_conf.py clinic.wsgi
+
+# Seeds 100,000 patients on PostgreSQL, serves them with `make serve`, drives them with locust
+# and writes benchmarks/RESULTS.md (see benchmarks/README.md).
+bench: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run.py
 
 lint: install
 	$(BIN)/ruff check .

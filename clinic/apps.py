@@ -14,3 +14,6 @@ class ClinicConfig(AppConfig):
         from clinic.middleware import mark_seen
 
         user_logged_in.connect(mark_seen, dispatch_uid="clinic.mark_seen")
+        from clinic.auth_backends import connect_signals
+
+        connect_signals()

@@ -143,6 +143,18 @@ def database_settings(url: str | None) -> dict:
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
+    pool_size = env_int("DB_POOL_MAX_SIZE", 0)
+    if pool_size and config["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg's pool, one per process: a gunicorn worker with N threads needs N connections
+        # (clinic/gunicorn_conf.py sizes it and checks the total against max_connections).
+        config["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
+        config["OPTIONS"] = {
+            "pool": {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 10),
+            }
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead
@@ -156,6 +168,22 @@ def database_settings(url: str | None) -> dict:
 
 
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"))}
+
+# --- Cache ------------------------------------------------------------------------------------
+# Login lockouts (axes) and API rate limits count in the cache. One process may keep it in
+# memory; several (gunicorn workers, more app servers) must share one, or every worker counts
+# on its own: set REDIS_URL.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "clinic",
+        }
+    }
+    # Sessions are read from the shared cache and written through to the database, which stays
+    # the record (a cache flush logs nobody out).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -229,7 +257,11 @@ STORAGES = {
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out users before a password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # With a shared cache, each user's permission set is kept there and dropped the moment it
+    # could change (clinic/auth_backends.py); a per-process cache could not be told.
+    "clinic.auth_backends.CachedPermissionsBackend"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.auth.backends.ModelBackend",
 ]
 #: Failed logins from one address for one username before a lockout, and how long it lasts.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

@@ -23,6 +23,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/me/", views.me, name="me"),
     path("patients/", include("patients.urls")),
     path("evidence/", include("evidence.urls")),
     path("", include("treatments.urls")),

@@ -1,7 +1,8 @@
-"""The clinic's own pages: the start page after login and a health check."""
+"""The clinic's own pages: the start page after login, who is logged in, and a health check."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,23 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": roles_of(request.user),
             "practitioner": practitioner,
         },
+    )
+
+
+@require_GET
+@never_cache
+def me(request: HttpRequest) -> JsonResponse:
+    """Who is logged in, with which roles, and how long an idle session lasts: what a page
+    script needs to warn before the idle logout. Also the benchmark's floor (benchmarks/): the
+    least a logged-in request can cost on this stack."""
+    user = request.user
+    return JsonResponse(
+        {
+            "username": user.get_username(),
+            "name": user.get_full_name(),
+            "roles": roles_of(user),
+            "idle_timeout_minutes": settings.SESSION_IDLE_MINUTES,
+        }
     )
 
 

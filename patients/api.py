@@ -37,7 +37,7 @@ class PatientViewSet(
             self.request.user,
             self.request.query_params.get("q", ""),
             include_archived=self.request.query_params.get("archived") == "1",
-        ).order_by("family_name", "given_name", "pk")
+        )
 
     def get_object(self) -> Patient:
         patient = selectors.patient_get_for_user(self.request.user, self.kwargs["public_id"])

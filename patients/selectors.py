@@ -8,6 +8,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 from django.http import Http404
 
 from clinic.ids import parse_public_id
@@ -33,23 +34,29 @@ def _require(user: AbstractBaseUser | AnonymousUser, perm: str) -> None:
 def patients_search(
     user: AbstractBaseUser | AnonymousUser, query: str = "", *, include_archived: bool = False
 ) -> QuerySet[Patient]:
-    """Patients matching a name, an MRN or a date of birth (2001-04-30 or 30/04/2001)."""
+    """Patients matching a name, an MRN or a date of birth (2001-04-30 or 30/04/2001), in
+    alphabetical order."""
     _require(user, "patients.view_patient")
     patients = Patient.objects.all()
     if not include_archived:
         patients = patients.filter(status=Patient.Status.ACTIVE)
     query = query.strip()[:100]
     if not query:
-        return patients
+        # The whole list pages through the (family_name, given_name) index.
+        return patients.order_by("family_name", "given_name", "pk")
     born = parse_search_date(query)
     if born is not None:
-        return patients.filter(date_of_birth=born)
+        return patients.filter(date_of_birth=born).order_by("family_name", "given_name", "pk")
+    # Matches are sorted by an expression no index holds, on purpose: offered the name index,
+    # PostgreSQL walks it from "A" hoping to meet 25 matches early, and for "Khan" reads half
+    # the table (38 ms); from the trigram indexes it fetches the matches and sorts them (< 1 ms).
     # Every word must appear in a name ("ann lee" finds Ann Lee), or the whole is an MRN.
     every_word = Q()
     for word in query.split()[:4]:
         every_word &= Q(family_name__icontains=word) | Q(given_name__icontains=word)
-    condition = Q(mrn__iexact=query) | every_word
-    return patients.filter(condition)
+    # MRNs are stored upper-case: an exact match on the upper-cased query uses the unique index.
+    condition = Q(mrn=query.upper()) | every_word
+    return patients.filter(condition).order_by(Upper("family_name"), Upper("given_name"), "pk")
 
 
 def patient_get_for_user(

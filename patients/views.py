@@ -39,9 +39,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     archived = request.GET.get("archived") == "1"
     patients = selectors.patients_search(request.user, query, include_archived=archived)
-    page = Paginator(patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "patients/list.html",

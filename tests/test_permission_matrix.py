@@ -39,6 +39,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "healthz": {"GET": each(200, 200, 200, 200)},
     "login": {"GET": each(200, 200, 200, 200), "POST": each(200, 200, 200, 200)},
     "logout": {"POST": each(302, 302, 302, 302)},
+    "me": {"GET": PAGE},
     "patient-list": {"GET": PAGE},
     "patient-create": {"GET": PAGE, "POST": PAGE},
     "patient-edit": {"GET": PAGE, "POST": PAGE},

@@ -23,7 +23,7 @@ from patients.models import PatientAccess, SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import selectors, services, session_services
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
-from treatments.selectors import day_bounds, resource_names
+from treatments.selectors import day_bounds
 from treatments.serializers import (
     BookSerializer,
     CancelSerializer,
@@ -251,6 +251,8 @@ class SessionViewSet(
             "plan__patient", "plan__protocol", "practitioner__user", "room"
         )
         params = self.request.query_params
+        if self.action != "list":  # the filters pick rows for the list, never one session
+            return sessions
         if params.get("day"):
             try:
                 day = dt.date.fromisoformat(params["day"])
@@ -287,13 +289,32 @@ class SessionViewSet(
         session = self.get_queryset().get(pk=session.pk)
         return Response(SessionDetailSerializer(session).data, status=code)
 
-    @extend_schema(responses=SlotSerializer(many=True))
+    @extend_schema(
+        responses=SlotSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "day",
+                str,
+                description="Only this day of the window (YYYY-MM-DD): the target day first, "
+                "as the booking page shows it. A whole window of a busy clinic runs to "
+                "hundreds of slots, each listing every free practitioner and room.",
+            )
+        ],
+    )
     @action(detail=True, methods=["get"])
     def availability(self, request: Request, public_id: str) -> Response:
         """Free slots from 3 days before to 7 after the target date, on the 15-minute grid."""
         session = self.get_object()
-        slots = session_services.session_availability(session=session)
-        names = resource_names(slots)
+        day = None
+        if request.query_params.get("day"):
+            try:
+                day = dt.date.fromisoformat(request.query_params["day"])
+            except ValueError:
+                raise InvalidInput(
+                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
+                ) from None
+        slots = session_services.session_availability(session=session, day=day)
+        names = slots.names
         return Response(
             [
                 {

@@ -8,8 +8,10 @@ lead time holds neither the practitioner nor the room, but the clinic must be op
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from treatments.scheduling import ClinicCalendar, SchedulingError, local_start
@@ -25,8 +27,23 @@ def overlaps(
     return start < other_end and other_start < end
 
 
-def is_free(resource: int, start: dt.datetime, end: dt.datetime, busy: Busy) -> bool:
-    return not any(overlaps(start, end, s, e) for s, e in busy.get(resource, ()))
+class Timeline:
+    """One resource's busy spans, sorted once, answering "free over [start, end)?" by bisection:
+    an 11-day window of a full clinic asks this ~15,000 times over ~1,500 bookings."""
+
+    def __init__(self, spans: Iterable[tuple[dt.datetime, dt.datetime]]) -> None:
+        # POSIX seconds: comparing floats is several times cheaper than aware datetimes.
+        ordered = sorted((start.timestamp(), end.timestamp()) for start, end in spans)
+        self.starts = [start for start, _ in ordered]
+        # The latest end among the first i spans: spans may overlap (absences, bookings).
+        self.latest_end = list(accumulate((end for _, end in ordered), max))
+
+    def is_free(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.is_free_between(start.timestamp(), end.timestamp())
+
+    def is_free_between(self, start: float, end: float) -> bool:
+        before_end = bisect_left(self.starts, end)  # spans that start before `end`
+        return before_end == 0 or self.latest_end[before_end - 1] <= start
 
 
 def opening_problem(
@@ -86,6 +103,8 @@ def free_slots(
     """Every grid time on open days with at least one free practitioner and one free room."""
     slots = []
     step = int(grid.total_seconds() // 60)
+    people = [(p, Timeline(practitioner_busy.get(p, ()))) for p in practitioners]
+    places = [(r, Timeline(room_busy.get(r, ()))) for r in rooms]
     for day in days:
         if not calendar.is_open(day):
             continue
@@ -102,10 +121,9 @@ def free_slots(
                     continue
                 end = start + duration
                 if start - lead >= not_before:
-                    free_people = tuple(
-                        p for p in practitioners if is_free(p, start, end, practitioner_busy)
-                    )
-                    free_rooms = tuple(r for r in rooms if is_free(r, start, end, room_busy))
+                    a, b = start.timestamp(), end.timestamp()
+                    free_people = tuple(p for p, line in people if line.is_free_between(a, b))
+                    free_rooms = tuple(r for r, line in places if line.is_free_between(a, b))
                     if free_people and free_rooms:
                         slots.append(FreeSlot(start, end, start - lead, free_people, free_rooms))
                 wall += grid

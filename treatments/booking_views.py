@@ -133,11 +133,12 @@ def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
                 return redirect("plan-detail", public_id=session.plan.public_id)
     slots: list[Any] = []
+    names: dict[str, dict[int, dict[str, str]]] = {"p": {}, "r": {}}
     try:
         slots = session_services.session_availability(session=session)
+        names = slots.names
     except ClinicError as error:
         messages.error(request, error.message)
-    names = selectors.resource_names(slots)
     by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
     for slot in slots:
         by_day[timezone.localtime(slot.starts_at).date()].append(

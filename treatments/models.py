@@ -136,7 +136,11 @@ class TreatmentPlan(models.Model):
                 violation_error_message="Give the reason for cancelling the plan.",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "status"], name="plan_patient_status_idx")]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="plan_patient_status_idx"),
+            # The plan list's order (newest first): a page without sorting every plan.
+            models.Index(fields=["-created_at", "-id"], name="plan_newest_first_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.protocol.title} for {self.patient.full_name}"

@@ -63,23 +63,60 @@ def session_day(session: TreatmentSession) -> dt.date:
 # --- Availability ----------------------------------------------------------------------------
 
 
-def session_availability(*, session: TreatmentSession) -> list[booking.FreeSlot]:
-    """Free slots within the session's window (target −3/+7 days by default)."""
+class Availability(list[booking.FreeSlot]):
+    """Free slots, with the id and name of every practitioner and room they offer (read with
+    the bookings, so a caller needs no further query to show them)."""
+
+    names: dict[str, dict[int, dict[str, str]]]
+
+
+def _named(slots: list[booking.FreeSlot], context: BookingContext | None) -> Availability:
+    result = Availability(slots)
+    people = context.practitioners if context else {}
+    rooms = context.rooms if context else {}
+    result.names = {
+        "p": {pk: {"id": str(p.public_id), "name": str(p)} for pk, p in people.items()},
+        "r": {pk: {"id": str(r.public_id), "name": str(r)} for pk, r in rooms.items()},
+    }
+    return result
+
+
+def session_availability(*, session: TreatmentSession, day: dt.date | None = None) -> Availability:
+    """Free slots within the session's window (target −3/+7 days by default), or on one `day`
+    of it."""
     session = TreatmentSession.objects.select_related("plan__concern").get(pk=session.pk)
     if session.status not in (TreatmentSession.Status.PLANNED, TreatmentSession.Status.BOOKED):
         raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be booked.")
-    days = booking.window_days(
+    # Only days the booking would accept: 7 days from the area's other sessions and after the
+    # series' earlier ones. Later sessions of the series may move (the booking offers to shift
+    # them), so they do not close a day here.
+    window = booking.window_days(
         session.target_date,
         settings.BOOKING_WINDOW_BEFORE_DAYS,
         settings.BOOKING_WINDOW_AFTER_DAYS,
     )
+    if day is not None and day not in window:
+        message = (
+            f"Choose a day from {window[0]:%d %b %Y} to {window[-1]:%d %b %Y}, the window "
+            f"around session {session.number}'s target date."
+        )
+        raise InvalidInput(message, fields={"day": [message]})
+    later = range(session.number + 1, session.plan.planned_sessions + 1)
+    neighbours = _same_area(session)
+    days = [
+        candidate
+        for candidate in ([day] if day is not None else window)
+        if _spacing_problem(session, candidate, neighbours, ignore=later) is None
+    ]
     zone = _zone()
+    if not days:
+        return _named([], None)
     start = dt.datetime.combine(days[0], dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(days[-1], dt.time.max, tzinfo=zone)
     context = booking_context(
         start=start, end=end, modality=session.plan.modality, exclude_session=session.pk
     )
-    return booking.free_slots(
+    slots = booking.free_slots(
         days=days,
         hours=context.hours,
         calendar=context.calendar,
@@ -93,6 +130,7 @@ def session_availability(*, session: TreatmentSession) -> list[booking.FreeSlot]
         practitioner_busy=context.practitioner_unavailable(),
         room_busy=context.room_busy,
     )
+    return _named(slots, context)
 
 
 # --- Booking ---------------------------------------------------------------------------------
@@ -149,16 +187,21 @@ def _check_slot(
     )
     if problem:
         raise InvalidInput(problem, fields={"starts_at": [problem]})
-    clashes = []
-    for other in context.bookings:
-        if not booking.overlaps(start, end, other.starts_at, other.ends_at):
-            continue
-        if other.practitioner_id == practitioner.pk:
-            clashes.append(f"{practitioner} is already booked {_describe(other)}")
-        if other.room_id == room.pk:
-            clashes.append(f"{room} is already booked {_describe(other)}")
-        if other.plan.patient_id == session.plan.patient_id:
-            clashes.append(f"The patient is already booked {_describe(other)}")
+    found = [
+        (who, held.pk)
+        for held in context.bookings
+        if booking.overlaps(start, end, held.starts_at, held.ends_at)
+        for who, same in (
+            (str(practitioner), held.practitioner_id == practitioner.pk),
+            (str(room), held.room_id == room.pk),
+            ("The patient", held.patient_id == session.plan.patient_id),
+        )
+        if same
+    ]
+    others = TreatmentSession.objects.select_related("plan__patient").in_bulk(
+        [pk for _, pk in found]
+    )
+    clashes = [f"{who} is already booked {_describe(others[pk])}" for who, pk in found]
     for absent_from, absent_to, reason in context.absences.get(practitioner.pk, ()):
         if booking.overlaps(start, end, absent_from, absent_to):
             clashes.append(
@@ -169,12 +212,9 @@ def _check_slot(
         raise Conflict("; ".join(clashes) + ".", details=clashes)
 
 
-def _check_spacing(
-    session: TreatmentSession, day: dt.date, *, ignore: Collection[int] = ()
-) -> None:
-    """Never within 7 days of another session on the same area — of this series (whichever
-    are cancelled in between) or of the patient's other plans — and the series keeps its order."""
-    same_area = (
+def _same_area(session: TreatmentSession) -> list[TreatmentSession]:
+    """The patient's other sessions on this area in active plans: the 7-day neighbours."""
+    return list(
         TreatmentSession.objects.filter(
             plan__patient_id=session.plan.patient_id,
             plan__concern__body_area=session.plan.concern.body_area,
@@ -184,7 +224,16 @@ def _check_spacing(
         .exclude(status=TreatmentSession.Status.CANCELLED)
         .select_related("plan__protocol")
     )
-    for other in same_area:
+
+
+def _spacing_problem(
+    session: TreatmentSession,
+    day: dt.date,
+    neighbours: list[TreatmentSession],
+    *,
+    ignore: Collection[int] = (),
+) -> InvalidInput | None:
+    for other in neighbours:
         if other.plan_id == session.plan_id and other.number in ignore:
             continue  # moves to its shifted date, checked by reschedule_shifts
         other_day = session_day(other)
@@ -195,7 +244,7 @@ def _check_spacing(
                 if other.plan_id == session.plan_id
                 else f"session {other.number} of {other.plan.protocol.code}"
             )
-            raise InvalidInput(
+            return InvalidInput(
                 f"Session {session.number} would be {gap} days from {which} "
                 f"({other_day:%d %b %Y}); sessions on the same area are at least "
                 f"{MIN_INTERVAL_DAYS} days apart.",
@@ -205,12 +254,23 @@ def _check_spacing(
             (other.number < session.number and other_day > day)
             or (other.number > session.number and other_day < day)
         ):
-            raise InvalidInput(
+            return InvalidInput(
                 f"Session {session.number} cannot come "
                 f"{'before' if other.number < session.number else 'after'} session "
                 f"{other.number} ({other_day:%d %b %Y}).",
                 fields={"starts_at": ["Keep the sessions in order."]},
             )
+    return None
+
+
+def _check_spacing(
+    session: TreatmentSession, day: dt.date, *, ignore: Collection[int] = ()
+) -> None:
+    """Never within 7 days of another session on the same area — of this series (whichever
+    are cancelled in between) or of the patient's other plans — and the series keeps its order."""
+    problem = _spacing_problem(session, day, _same_area(session), ignore=ignore)
+    if problem is not None:
+        raise problem
 
 
 def _lock_and_context(

@@ -57,3 +57,10 @@ def test_home_shows_a_dermatologist_the_sections_they_may_see(dermatologist: Cli
     assert b"Signed in as Dermatologist" in response.content
     assert reverse("admin:treatments_treatmentplan_changelist").encode() in response.content
     assert reverse("admin:evidence_study_changelist").encode() in response.content
+
+
+def test_me_says_who_is_logged_in_and_for_how_long(front_desk: Client) -> None:
+    body = front_desk.get("/accounts/me/").json()
+    assert body["username"] == front_desk.user.username  # type: ignore[attr-defined]
+    assert body["roles"] == ["Front desk"]
+    assert body["idle_timeout_minutes"] == 15

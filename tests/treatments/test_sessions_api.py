@@ -59,6 +59,49 @@ def test_availability_lists_slots_with_arrival_times_and_resources(
     ]
 
 
+def test_availability_of_one_day_and_bad_days_are_explained(
+    front_desk: Client, plan: TreatmentPlan, room
+) -> None:
+    address = url(plan.sessions.get(number=1), "availability")
+    whole = front_desk.get(address).json()
+    one_day = front_desk.get(address, {"day": "2027-03-01"}).json()
+    assert one_day and {s["starts_at"][:10] for s in one_day} == {"2027-03-01"}
+    assert one_day == [s for s in whole if s["starts_at"].startswith("2027-03-01")]
+    for bad, message in (("2027-04-01", "Choose a day from"), ("1st March", "YYYY-MM-DD")):
+        response = front_desk.get(address, {"day": bad})
+        assert response.status_code == 400
+        assert message in response.json()["detail"]
+
+
+def test_availability_leaves_out_days_too_close_to_another_session_on_the_area(
+    front_desk: Client, plan: TreatmentPlan, room
+) -> None:
+    """Session 2's window is 28 March to 7 April. Another plan on Rosa's face has a session on
+    Monday 29 March, so nothing before 5 April is offered: no slot the booking would refuse."""
+    other = factories.TreatmentPlanFactory(
+        concern=factories.SkinConcernFactory(patient=plan.patient, body_area="face")
+    )
+    factories.BookedSessionFactory(
+        plan=other,
+        starts_at=dt.datetime(2027, 3, 29, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 3, 29, 10, 45, tzinfo=dt.UTC),
+    )
+    slots = front_desk.get(url(plan.sessions.get(number=2), "availability")).json()
+    assert slots and min(s["starts_at"][:10] for s in slots) == "2027-04-05"
+    first = slots[0]
+    response = post(
+        front_desk,
+        url(plan.sessions.get(number=2), "book"),
+        {
+            "starts_at": first["starts_at"],
+            "practitioner": first["practitioners"][0]["id"],
+            "room": first["rooms"][0]["id"],
+            "shift_later": True,  # 5 April crowds sessions 3 and 4, which move with it
+        },
+    )
+    assert response.status_code == 200, response.content
+
+
 def test_front_desk_books_and_a_clash_is_a_409(
     front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
 ) -> None:

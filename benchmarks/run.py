@@ -1,0 +1,436 @@
+"""make bench: seed PostgreSQL, serve it with `make serve`, load it with locust, write RESULTS.md.
+
+Steps: a fresh database (BENCH_DATABASE_URL) gets the knowledge base and `seed_scale`; two
+production-style servers start on loopback (`make serve`, ports 8801 and 8802); each read
+scenario runs for --duration seconds with --users closed-loop users against the first server,
+after a short warm-up; the booking scenario runs --clerks clerks split across both servers.
+The floor, a trivial logged-in view (/accounts/me/), runs on the same server in the same run,
+and every scenario's throughput is printed as a ratio to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+WORK = ROOT / "benchmarks" / ".work"
+PORTS = (8801, 8802)
+
+#: (scenario, what it is, target p95 in ms or None, target share of the floor or None)
+READS = [
+    ("floor", "Floor: trivial logged-in view /accounts/me/", None, None),
+    ("patient_search", "Patient search /patients/?q=", 50, 0.40),
+    ("day_calendar", "Day calendar /calendar/practitioners/<id>/", 50, 0.40),
+    ("availability", "Availability search /api/sessions/<id>/availability/", 50, 0.40),
+    ("today", "Front desk's today list /today/", None, None),
+    ("patient_page", "Patient page /patients/<id>/", None, None),
+    ("plan_page", "Plan page /plans/<id>/", None, None),
+    ("api_lists", "API lists /api/patients/, /api/sessions/?day=, /api/plans/", None, None),
+]
+
+
+def run(
+    *command: str | Path, env: dict[str, str], check: bool = True, **kwargs: object
+) -> subprocess.CompletedProcess:
+    return subprocess.run([str(c) for c in command], env=env, cwd=ROOT, check=check, **kwargs)
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run(BIN / "python", "manage.py", *args, env=env)
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def fresh_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    fresh_database(env["DATABASE_URL"])
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("load_knowledge", env=env, stdout=subprocess.DEVNULL)
+    started = time.perf_counter()
+    out = manage(
+        "seed_scale",
+        "--patients",
+        str(args.patients),
+        "--benchmark-db",
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    seconds = time.perf_counter() - started
+    print(out)
+    return {"seconds": seconds, "summary": out.strip().splitlines()[-2]}
+
+
+def start_servers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
+    servers = []
+    for port in PORTS:
+        log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
+        server_env = {**env, "PORT": str(port), "APP_SERVERS": str(len(PORTS))}
+        servers.append(
+            subprocess.Popen(
+                ["make", "--no-print-directory", "serve"],
+                cwd=ROOT,
+                env=server_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        deadline = time.time() + 120
+        while True:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
+                )
+                if urllib.request.urlopen(request, timeout=2).status == 200:  # noqa: S310
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or servers[-1].poll() is not None:
+                stop(servers)
+                raise SystemExit(f"the server on port {port} did not start; see {log.name}")
+            time.sleep(0.5)
+    return servers
+
+
+def stop(servers: list[subprocess.Popen]) -> None:
+    for server in servers:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+    for server in servers:
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def locust(
+    scenario: str,
+    classes: list[str],
+    users: int,
+    seconds: int,
+    env: dict[str, str],
+    hosts: list[str],
+) -> dict[str, dict[str, str]]:
+    prefix = WORK / scenario
+    run(
+        BIN / "locust",
+        "-f",
+        ROOT / "benchmarks" / "locustfile.py",
+        "--headless",
+        "--only-summary",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--csv",
+        prefix,
+        "--host",
+        hosts[0],
+        "--loglevel",
+        "WARNING",
+        *classes,
+        env={
+            **env,
+            "SCENARIO": scenario,
+            "POOL": str(WORK / "pool.json"),
+            "HOSTS": ",".join(hosts),
+            "CLERKS": str(users),
+        },
+        stdout=subprocess.DEVNULL,
+        check=False,  # locust exits 1 when any request failed; the stats say which
+    )
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
+        return {row["Name"]: row for row in csv.DictReader(handle)}
+
+
+def server_errors(prefix: Path) -> int:
+    path = Path(f"{prefix}_failures.csv")
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8") as handle:
+        return sum(
+            int(row["Occurrences"])
+            for row in csv.DictReader(handle)
+            if re.search(r"HTTP 5\d\d", row["Error"])
+        )
+
+
+def read_scenario(
+    name: str, args: argparse.Namespace, env: dict[str, str], hosts: list[str]
+) -> dict[str, object]:
+    locust(name, ["Reader"], args.users, args.warmup, env, hosts)  # warm caches and pools
+    stats = locust(name, ["Reader"], args.users, args.duration, env, hosts)["Aggregated"]
+    return {
+        "requests": int(stats["Request Count"]),
+        "failures": int(stats["Failure Count"]),
+        "server_errors": server_errors(WORK / name),
+        "rps": float(stats["Requests/s"]),
+        "p50": float(stats["50%"]),
+        "p95": float(stats["95%"]),
+        "p99": float(stats["99%"]),
+    }
+
+
+def double_bookings(url: str) -> int:
+    import psycopg
+
+    overlap = (
+        "SELECT count(*) FROM treatments_treatmentsession a "
+        "JOIN treatments_treatmentsession b ON a.id < b.id AND a.{col} = b.{col} "
+        "AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at) "
+        "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' "
+        "AND a.starts_at IS NOT NULL AND b.starts_at IS NOT NULL"
+    )
+    with psycopg.connect(url) as connection:
+        return sum(
+            connection.execute(overlap.format(col=col)).fetchone()[0]
+            for col in ("practitioner_id", "room_id")
+        )
+
+
+def booked_count(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM treatments_treatmentsession WHERE status = 'booked'"
+        ).fetchone()[0]
+
+
+def booking_scenario(
+    args: argparse.Namespace, env: dict[str, str], hosts: list[str]
+) -> dict[str, object]:
+    url = env["DATABASE_URL"]
+    before = booked_count(url)
+    classes = ["ClerkOnFirstServer", "ClerkOnSecondServer"]
+    stats = locust("booking", classes, args.clerks, args.duration, env, hosts)
+    book = stats.get("/api/sessions/<id>/book/", {})
+    clashes = int(stats.get("booking clash (409)", {}).get("Request Count", 0))
+    attempts, failures = int(book.get("Request Count", 0)), int(book.get("Failure Count", 0))
+    made = booked_count(url) - before
+    return {
+        "attempts": attempts,
+        "clashes": clashes,
+        "failures": failures,
+        "server_errors": server_errors(WORK / "booking"),
+        "bookings": made,
+        "bookings_per_second": made / args.duration,
+        "availability_p95": float(
+            stats.get("/api/sessions/<id>/availability/", {}).get("95%", "nan")
+        ),
+        "book_p95": float(book.get("95%", "nan")),
+        "double_bookings": double_bookings(url),
+    }
+
+
+def machine(env: dict[str, str]) -> dict[str, str]:
+    import psycopg
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        pg = connection.execute("SHOW server_version").fetchone()[0]
+        limit = connection.execute("SHOW max_connections").fetchone()[0]
+    django_version = subprocess.run(
+        [BIN / "python", "-c", "import django; print(django.get_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return {
+        "cpu": f"{os.cpu_count()} × {cpu}",
+        "memory": f"{int(memory) / 1024 / 1024:.0f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django_version,
+        "postgresql": f"{pg} (max_connections {limit}), on the same machine",
+    }
+
+
+def explain(env: dict[str, str]) -> dict[str, object]:
+    out = run(
+        BIN / "python", ROOT / "benchmarks" / "explain.py", env=env, capture_output=True, text=True
+    ).stdout
+    return json.loads(out)
+
+
+def report(results: dict[str, object], args: argparse.Namespace) -> str:
+    floor = results["reads"]["floor"]["rps"]
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {results['when']} by `make bench` (benchmarks/run.py). Regenerate with "
+        "`make bench`; every figure below comes from that one run.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in m.items()],
+        f"- Servers: two `make serve` instances (gunicorn, {results['workers']} workers × "
+        f"{results['threads']} threads each, psycopg pool of {results['threads']} per worker, "
+        "static files by whitenoise), production settings (DEBUG off), Redis cache; the "
+        "load generator (locust) runs on the same two cores.",
+        "",
+        "## Data",
+        "",
+        f"`seed_scale --patients {args.patients}`: {results['seed']['summary']}",
+        f"Seeding took {results['seed']['seconds']:.0f} s (target: under 300 s).",
+        "",
+        "## Read scenarios",
+        "",
+        f"{args.users} concurrent users with no think time, {args.duration} s each after a "
+        f"{args.warmup} s warm-up, against one server. Latencies in milliseconds.",
+        "",
+        "| Scenario | Requests | req/s | p50 | p95 | p99 | × floor | 5xx | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for name, label, p95_target, share_target in READS:
+        r = results["reads"][name]
+        ratio = r["rps"] / floor if floor else 0.0
+        if p95_target is None:
+            target, met = "—", "—"
+        else:
+            target = f"p95 ≤ {p95_target} ms, ≥ {share_target:.0%} of floor"
+            ok = r["p95"] <= p95_target and ratio >= share_target and r["failures"] == 0
+            met = "yes" if ok else "**no**"
+        lines.append(
+            f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {r['p50']:.0f} | "
+            f"{r['p95']:.0f} | {r['p99']:.0f} | {ratio:.2f} | {r['server_errors']} | "
+            f"{target} | {met} |"
+        )
+    b = results["booking"]
+    booking_ok = (
+        b["bookings_per_second"] >= 100 and b["double_bookings"] == 0 and b["server_errors"] == 0
+    )
+    lines += [
+        "",
+        "## Booking under contention",
+        "",
+        f"{args.clerks} clerks, half on each server, for {args.duration} s: each takes the next "
+        "session of a series, asks for its free slots, and books one of the first few, so clerks "
+        "keep colliding on the same slots; on a 409 it tries the next slot.",
+        "",
+        f"- Bookings saved: {b['bookings']:,} ({b['bookings_per_second']:.1f} per second; "
+        "target ≥ 100) — " + ("met" if booking_ok else "**not met**"),
+        f"- Booking requests: {b['attempts']:,}, of which {b['clashes']:,} were clashes (409, "
+        f"someone took the slot first) and {b['failures']} failed otherwise",
+        f"- Server errors: {b['server_errors']}; double bookings found afterwards by an "
+        f"overlap query over every practitioner and room: {b['double_bookings']}",
+        f"- p95: availability {b['availability_p95']:.0f} ms, booking {b['book_p95']:.0f} ms",
+        "",
+        "## Query plans",
+        "",
+        f"On {results['explain']['counts']['sessions']:,} sessions "
+        f"({results['explain']['counts']['timed']:,} in a slot), captured from the app's own "
+        "selectors and run with EXPLAIN (ANALYZE, BUFFERS); best of five.",
+        "",
+    ]
+    for name, query in results["explain"]["queries"].items():
+        lines += [f"### {name}: {query['ms']:.2f} ms", "", "```", query["plan"], "```", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds before each scenario")
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--clerks", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
+    if not reachable("127.0.0.1", 5432):
+        raise SystemExit("PostgreSQL is not answering on 127.0.0.1:5432.")
+    WORK.mkdir(parents=True, exist_ok=True)
+    workers = os.environ.get("GUNICORN_WORKERS", "3")
+    threads = os.environ.get("GUNICORN_THREADS", "2")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": url,
+        "GUNICORN_WORKERS": workers,
+        "GUNICORN_THREADS": threads,
+        "LOG_LEVEL": "WARNING",
+        # The load comes from 20 logins at machine speed: lift the per-user API rate limit.
+        "API_THROTTLE_USER": "100000000/min",
+    }
+    if reachable("127.0.0.1", 6379):
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
+    results: dict[str, object] = {
+        "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "workers": workers,
+        "threads": threads,
+    }
+    if args.reuse:
+        results["seed"] = json.loads((WORK / "seed.json").read_text())
+    else:
+        results["seed"] = seed(args, env)
+        (WORK / "seed.json").write_text(json.dumps(results["seed"]))
+    run(BIN / "python", ROOT / "benchmarks" / "prepare.py", WORK / "pool.json", env=env)
+    results["machine"] = machine(env)
+    results["explain"] = explain(env)
+    hosts = [f"http://127.0.0.1:{port}" for port in PORTS]
+    servers = start_servers(env, WORK)
+    try:
+        results["reads"] = {}
+        for name, label, *_ in READS:
+            results["reads"][name] = read_scenario(name, args, env, hosts)
+            r = results["reads"][name]
+            floor = results["reads"]["floor"]["rps"]
+            print(
+                f"{label:<62} {r['rps']:7.1f} req/s  p50 {r['p50']:5.0f}  p95 {r['p95']:5.0f}  "
+                f"p99 {r['p99']:5.0f} ms  ×floor {r['rps'] / floor:.2f}  failures {r['failures']}"
+            )
+        results["booking"] = booking_scenario(args, env, hosts)
+        print(json.dumps(results["booking"]))
+    finally:
+        stop(servers)
+    (WORK / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    args.out.write_text(report(results, args))
+    print(f"Wrote {args.out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

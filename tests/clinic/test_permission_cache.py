@@ -1,0 +1,84 @@
+"""The cached permission backend: no queries on a warm cache, and no stale permission ever."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
+from django.test import Client
+
+from clinic import roles
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cached_backend(settings: pytest.FixtureRequest) -> None:
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "clinic.auth_backends.CachedPermissionsBackend",
+    ]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+def fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)  # a new request's user: no per-object cache
+
+
+def test_a_warm_cache_answers_without_queries(
+    django_assert_num_queries: Callable,
+) -> None:
+    user = factories.UserFactory(groups=[Group.objects.get(name=roles.FRONT_DESK)])
+    assert fresh(user).has_perm("patients.view_patient")
+    again = fresh(user)
+    with django_assert_num_queries(0):
+        assert again.has_perm("patients.view_patient")
+        assert not again.has_perm("treatments.record_treatmentsession")
+
+
+def test_every_way_of_changing_permissions_takes_effect_at_once() -> None:
+    user = factories.UserFactory()
+    group = Group.objects.get(name=roles.DERMATOLOGIST)
+    perm = "treatments.record_treatmentsession"
+    assert not fresh(user).has_perm(perm)
+    user.groups.add(group)
+    assert fresh(user).has_perm(perm)
+    group.user_set.remove(user)
+    assert not fresh(user).has_perm(perm)
+    group.user_set.add(user)
+    assert fresh(user).has_perm(perm)
+    record = Permission.objects.get(codename="record_treatmentsession")
+    group.permissions.remove(record)
+    assert not fresh(user).has_perm(perm)
+    record.group_set.add(group)
+    assert fresh(user).has_perm(perm)
+    group.user_set.clear()
+    assert not fresh(user).has_perm(perm)
+    user.user_permissions.add(record)
+    assert fresh(user).has_perm(perm)
+    record.user_set.remove(user)
+    assert not fresh(user).has_perm(perm)
+    user.groups.add(group)
+    user.is_active = False
+    user.save()
+    assert not fresh(user).has_perm(perm)
+
+
+def test_deleting_a_group_takes_its_permissions_away() -> None:
+    group = factories.GroupFactory()
+    group.permissions.add(Permission.objects.get(codename="view_patient"))
+    user = factories.UserFactory(groups=[group])
+    assert fresh(user).has_perm("patients.view_patient")
+    group.delete()
+    assert not fresh(user).has_perm("patients.view_patient")
+
+
+def test_pages_still_refuse_what_a_role_lacks(front_desk: Client) -> None:
+    assert front_desk.get("/patients/").status_code == 200
+    assert front_desk.get("/patients/").status_code == 200  # from the cache
+    front_desk.user.groups.clear()  # type: ignore[attr-defined]
+    assert front_desk.get("/patients/").status_code == 403

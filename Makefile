@@ -34,6 +34,7 @@ run: demo
 # The production-style server: gunicorn (workers × threads, see clinic/gunicorn_conf.py),
 # static files through whitenoise, PostgreSQL with a connection pool. Needs DEBUG=0, SECRET_KEY,
 # ALLOWED_HOSTS and DATABASE_URL in the environment (see .env.example and the README).
+serve: export DEBUG := $(or $(DEBUG),0)
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -50,8 +50,8 @@ def run(
     return subprocess.run([str(c) for c in command], env=env, cwd=ROOT, check=check, **kwargs)
 
 
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return run(BIN / "python", "manage.py", *args, env=env)
+def manage(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess:
+    return run(BIN / "python", "manage.py", *args, env=env, **kwargs)
 
 
 def reachable(host: str, port: int) -> bool:

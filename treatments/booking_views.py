@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -313,6 +314,13 @@ def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _calendar_links(kind: str, resources: Any) -> list[tuple[str, str]]:
+    """(name, calendar address) of each resource: one reverse() for all, not one each."""
+    marker = "00000000-0000-0000-0000-000000000000"
+    address = reverse("calendar", args=[kind, marker])
+    return [(str(r), address.replace(marker, str(r.public_id))) for r in resources]
+
+
 @require_GET
 @permission_required("treatments.view_treatmentsession", raise_exception=True)
 def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
@@ -344,8 +352,10 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
             "first_day": days[0],
             "previous": day - step,
             "next": day + step,
-            "practitioners": Practitioner.objects.filter(active=True),
-            "rooms": Room.objects.filter(active=True),
+            "switch_to": {
+                name: _calendar_links(name, model.objects.filter(active=True))
+                for name, model in (("practitioners", Practitioner), ("rooms", Room))
+            },
         },
     )
 

@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def _load(monkeypatch: pytest.MonkeyPatch, **env: str) -> object:
     for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "DB_POOL_MAX_SIZE", "APP_SERVERS"):
-        monkeypatch.delenv(name, raising=False)
+        # set, then delete: monkeypatch then restores the variable as it was (usually unset)
+        # after the test, whatever the config module's setdefault() writes meanwhile.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     import clinic.gunicorn_conf as conf

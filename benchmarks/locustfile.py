@@ -39,7 +39,10 @@ class Clinic(FastHttpUser):
         self.api = {**PROXIED, "Authorization": f"Token {token}"}
 
     def get(self, path: str, name: str, headers: dict[str, str]) -> None:
-        with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
+        # No redirects followed: a logged-out session (302 to the login page) is a failure.
+        with self.client.get(
+            path, name=name, headers=headers, catch_response=True, allow_redirects=False
+        ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
 
@@ -111,6 +114,7 @@ class Clerk(Clinic):
             name="/api/sessions/<id>/availability/",
             headers=self.api,
             catch_response=True,
+            allow_redirects=False,
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
@@ -121,6 +125,7 @@ class Clerk(Clinic):
                 f"/api/sessions/{session}/book/",
                 name="/api/sessions/<id>/book/",
                 headers=self.api,
+                allow_redirects=False,
                 json={
                     "starts_at": slot["starts_at"],
                     "practitioner": slot["practitioners"][0]["id"],

@@ -24,7 +24,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from clinic.models import Practitioner  # noqa: E402
+from clinic.models import Closure, Practitioner  # noqa: E402
 from patients.models import Patient  # noqa: E402
 from treatments.models import TreatmentPlan, TreatmentSession  # noqa: E402
 
@@ -52,6 +52,11 @@ def main(out: Path) -> None:
     earlier_open = TreatmentSession.objects.filter(
         plan=OuterRef("plan"), number__lt=OuterRef("number"), status="planned"
     )
+    closed = [
+        start + dt.timedelta(days=n)
+        for start, end in Closure.objects.values_list("start_date", "end_date")
+        for n in range((end - start).days + 1)
+    ]
     bookable = list(
         TreatmentSession.objects.filter(
             status="planned",
@@ -61,6 +66,9 @@ def main(out: Path) -> None:
             target_date__lte=today + dt.timedelta(days=150),
         )
         .exclude(Exists(earlier_open))
+        # Targets on open days only: a Sunday's empty answer would flatter the figures.
+        .exclude(target_date__week_day=1)
+        .exclude(target_date__in=closed)
         .values_list("public_id", "target_date")
     )
     rng.shuffle(bookable)

@@ -157,8 +157,7 @@ def locust(
         f"{seconds}s",
         "--csv",
         prefix,
-        "--host",
-        hosts[0],
+        # No --host: it would override each user class's own server (the clerks use both).
         "--loglevel",
         "WARNING",
         *classes,
@@ -184,7 +183,8 @@ def server_errors(prefix: Path) -> int:
         return sum(
             int(row["Occurrences"])
             for row in csv.DictReader(handle)
-            if re.search(r"HTTP 5\d\d", row["Error"])
+            # 5xx, or no answer at all (a worker killed or a connection reset shows as 0)
+            if re.search(r"HTTP (5\d\d|0)\b", row["Error"]) or "HTTP" not in row["Error"]
         )
 
 
@@ -204,21 +204,26 @@ def read_scenario(
     }
 
 
-def double_bookings(url: str) -> int:
+def double_bookings(url: str) -> dict[str, int]:
+    """Overlapping bookings of one practitioner, one room or one patient. The first two are
+    PostgreSQL's exclusion constraints (a 0 there is the database doing its job); the patient's
+    is the booking service's own check, which no constraint backs."""
     import psycopg
 
     overlap = (
-        "SELECT count(*) FROM treatments_treatmentsession a "
-        "JOIN treatments_treatmentsession b ON a.id < b.id AND a.{col} = b.{col} "
-        "AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at) "
-        "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' "
-        "AND a.starts_at IS NOT NULL AND b.starts_at IS NOT NULL"
+        "SELECT count(*) FROM (SELECT s.starts_at, lag(s.ends_at) OVER "
+        "(PARTITION BY {key} ORDER BY s.starts_at, s.id) AS previous_end "
+        "FROM treatments_treatmentsession s "
+        "JOIN treatments_treatmentplan p ON p.id = s.plan_id "
+        "WHERE s.status <> 'cancelled' AND s.starts_at IS NOT NULL) sorted "
+        "WHERE previous_end > starts_at"
     )
+    keys = {"practitioner": "s.practitioner_id", "room": "s.room_id", "patient": "p.patient_id"}
     with psycopg.connect(url) as connection:
-        return sum(
-            connection.execute(overlap.format(col=col)).fetchone()[0]
-            for col in ("practitioner_id", "room_id")
-        )
+        return {
+            name: connection.execute(overlap.format(key=key)).fetchone()[0]
+            for name, key in keys.items()
+        }
 
 
 def booked_count(url: str) -> int:
@@ -318,7 +323,7 @@ def report(results: dict[str, object], args: argparse.Namespace) -> str:
         f"{args.users} concurrent users with no think time, {args.duration} s each after a "
         f"{args.warmup} s warm-up, against one server. Latencies in milliseconds.",
         "",
-        "| Scenario | Requests | req/s | p50 | p95 | p99 | × floor | 5xx | Target | Met |",
+        "| Scenario | Requests | req/s | p50 | p95 | p99 | × floor | Errors | Target | Met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, label, p95_target, share_target in READS:
@@ -332,12 +337,16 @@ def report(results: dict[str, object], args: argparse.Namespace) -> str:
             met = "yes" if ok else "**no**"
         lines.append(
             f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {r['p50']:.0f} | "
-            f"{r['p95']:.0f} | {r['p99']:.0f} | {ratio:.2f} | {r['server_errors']} | "
+            f"{r['p95']:.0f} | {r['p99']:.0f} | {ratio:.2f} | {r['failures']} | "
             f"{target} | {met} |"
         )
     b = results["booking"]
+    overlaps = b["double_bookings"]
     booking_ok = (
-        b["bookings_per_second"] >= 100 and b["double_bookings"] == 0 and b["server_errors"] == 0
+        b["bookings_per_second"] >= 100
+        and not any(overlaps.values())
+        and b["server_errors"] == 0
+        and b["failures"] == 0
     )
     lines += [
         "",
@@ -351,8 +360,10 @@ def report(results: dict[str, object], args: argparse.Namespace) -> str:
         "target ≥ 100) — " + ("met" if booking_ok else "**not met**"),
         f"- Booking requests: {b['attempts']:,}, of which {b['clashes']:,} were clashes (409, "
         f"someone took the slot first) and {b['failures']} failed otherwise",
-        f"- Server errors: {b['server_errors']}; double bookings found afterwards by an "
-        f"overlap query over every practitioner and room: {b['double_bookings']}",
+        f"- Server errors (5xx or no answer): {b['server_errors']}; overlapping bookings found "
+        f"afterwards over all {results['explain']['counts']['timed']:,}+ booked sessions: "
+        f"{overlaps['practitioner']} for a practitioner, {overlaps['room']} for a room, "
+        f"{overlaps['patient']} for a patient",
         f"- p95: availability {b['availability_p95']:.0f} ms, booking {b['book_p95']:.0f} ms",
         "",
         "## Query plans",

@@ -4,7 +4,9 @@ Django's ModelBackend reads a user's permissions with two queries on every reque
 one (the cache it keeps lives on the request's user object). With a shared cache (REDIS_URL),
 this backend keeps each user's permission set there. Any change that could alter it deletes the
 entry at once: the user's groups or own permissions, a group's permissions, the user row itself
-(active, superuser); a permission lingers nowhere after it is revoked.
+(active, superuser); a deleted permission or a migration starts a new generation of keys.
+Bulk writes (QuerySet.update of users, bulk_create on the link tables) send no signal: code
+doing them must call forget().
 """
 
 from __future__ import annotations
@@ -13,15 +15,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
 TIMEOUT_SECONDS = 600
 
 
-def _key(user_id: int) -> str:
-    return f"perms:{user_id}"
+GENERATION = "perms:generation"
+
+
+def _key(user_id: int, generation: int) -> str:
+    return f"perms:{generation}:{user_id}"
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -29,16 +35,35 @@ class CachedPermissionsBackend(ModelBackend):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            cached = cache.get(_key(user_obj.pk))
+            key = _key(user_obj.pk, cache.get_or_set(GENERATION, 0, None))
+            cached = cache.get(key)
             if cached is None:
                 cached = super().get_all_permissions(user_obj)
-                cache.set(_key(user_obj.pk), cached, TIMEOUT_SECONDS)
+                cache.set(key, cached, TIMEOUT_SECONDS)
             user_obj._perm_cache = cached
         return user_obj._perm_cache
 
 
 def forget(user_ids: list[int]) -> None:
-    cache.delete_many([_key(pk) for pk in user_ids])
+    """Drop these users' entries now and again once the change commits: a request reading the
+    old rows in between must not leave the old set behind."""
+    ids = list(user_ids)
+
+    def drop() -> None:
+        generation = cache.get_or_set(GENERATION, 0, None)
+        cache.delete_many([_key(pk, generation) for pk in ids])
+
+    drop()
+    transaction.on_commit(drop)
+
+
+def forget_everyone(**kwargs: Any) -> None:
+    """For changes that name no user: migrations (which use historical models, so no signal
+    above fires), a deleted permission. A new generation makes every old entry unreachable."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:
+        cache.set(GENERATION, 1, None)
 
 
 def _users_of_groups(group_ids: Any) -> list[int]:
@@ -89,6 +114,8 @@ def connect_signals() -> None:
     post_save.connect(_user_changed, sender=user, dispatch_uid="perms.user_saved")
     post_delete.connect(_user_changed, sender=user, dispatch_uid="perms.user_deleted")
     pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="perms.group_deleted")
+    post_delete.connect(forget_everyone, sender=Permission, dispatch_uid="perms.permission_gone")
+    post_migrate.connect(forget_everyone, dispatch_uid="perms.migrated")
     for through, uid in (
         (user.groups.through, "perms.user_groups"),
         (user.user_permissions.through, "perms.user_permissions"),

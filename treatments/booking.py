@@ -99,12 +99,15 @@ def free_slots(
     rooms: Sequence[int],
     practitioner_busy: Busy,
     room_busy: Busy,
+    patient_busy: Sequence[tuple[dt.datetime, dt.datetime]] = (),
 ) -> list[FreeSlot]:
-    """Every grid time on open days with at least one free practitioner and one free room."""
+    """Every grid time on open days with at least one free practitioner and one free room,
+    while the patient is not booked elsewhere."""
     slots = []
     step = int(grid.total_seconds() // 60)
     people = [(p, Timeline(practitioner_busy.get(p, ()))) for p in practitioners]
     places = [(r, Timeline(room_busy.get(r, ()))) for r in rooms]
+    patient = Timeline(patient_busy)
     for day in days:
         if not calendar.is_open(day):
             continue
@@ -122,6 +125,9 @@ def free_slots(
                 end = start + duration
                 if start - lead >= not_before:
                     a, b = start.timestamp(), end.timestamp()
+                    if not patient.is_free_between(a, b):
+                        wall += grid
+                        continue
                     free_people = tuple(p for p, line in people if line.is_free_between(a, b))
                     free_rooms = tuple(r for r, line in places if line.is_free_between(a, b))
                     if free_people and free_rooms:

@@ -222,7 +222,8 @@ def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "GET":
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     rules = selectors.rules_for_modality(session.plan.modality)
-    answer = request.POST.get("changed") or request.GET.get("changed") or ""
+    # A POST answers in its body only: "?changed=no" in an address must not check anyone in.
+    answer = (request.POST if request.method == "POST" else request.GET).get("changed") or ""
     # Checking in is a statement that nothing changed: a POST must say so, never by default.
     if answer not in ({"yes", "no"} if request.method == "POST" else {"", "yes", "no"}):
         messages.error(request, "Answer whether anything changed with yes or no.")

@@ -67,7 +67,8 @@ class TreatmentPlan(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     departure_reason = bounded_text(
-        REASON_MAX_LENGTH,
+        # The dermatologist's reason (at most REASON_MAX_LENGTH) and the departures listed after.
+        REASON_MAX_LENGTH + 1000,
         blank=True,
         help_text="Why the plan departs from the protocol's ranges, if it does.",
     )

@@ -232,6 +232,9 @@ def seed_scale(
 ) -> Counts:
     if Patient.objects.exists():
         raise ValueError("This database already holds patients; seed_scale needs an empty one.")
+    if practitioners < rooms:
+        # One practitioner per room and day: fewer people than rooms would double-book someone.
+        raise ValueError(f"Give at least as many practitioners as rooms ({rooms}).")
     protocols = {p.code: p for p in Protocol.objects.filter(code__in=[m[0] for m in PLAN_MIX])}
     if len(protocols) < len(PLAN_MIX):
         raise ValueError("Load the knowledge base first: python manage.py load_knowledge")
@@ -325,6 +328,21 @@ def seed_scale(
                     result=Screening.Result.CLEAR,
                 )
                 for p in plans
+            ]
+            # Who is checked in now was re-screened at the desk (recording needs it).
+            + [
+                Screening(
+                    patient_id=p.plan.patient_id,
+                    plan=p.plan,
+                    session=s,
+                    kind=Screening.Kind.PRE_SESSION,
+                    performed_by_id=s.status_changed_by_id,
+                    performed_at=s.status_changed_at,
+                    result=Screening.Result.CLEAR,
+                )
+                for p in plans
+                for s in p.sessions
+                if s.status == TreatmentSession.Status.CHECKED_IN
             ],
         )
         counts.screenings = len(screenings)
@@ -351,7 +369,11 @@ def _plans(
     for concern, (code, _, _) in zip(concerns, mix, strict=True):
         protocol = protocols[code]
         start = today + dt.timedelta(days=rng.randrange(-PAST_DAYS, FUTURE_DAYS - 60))
-        approved = dt.datetime.combine(start - dt.timedelta(days=7), dt.time(11), tzinfo=tz)
+        # Approved a week before the first session, or today for a series that starts later.
+        approved = min(
+            dt.datetime.combine(start - dt.timedelta(days=7), dt.time(11), tzinfo=tz),
+            timezone.now(),
+        )
         derm = rng.choice(dermatologists)
         depth = min(protocol.depth_max_mm or Decimal("1.0"), Decimal("1.5"))
         plan = TreatmentPlan(

@@ -129,6 +129,11 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
         rooms=sorted(context.rooms),
         practitioner_busy=context.practitioner_unavailable(),
         room_busy=context.room_busy,
+        patient_busy=[
+            (held.starts_at, held.ends_at)
+            for held in context.bookings
+            if held.patient_id == session.plan.patient_id
+        ],
     )
     return _named(slots, context)
 

@@ -82,3 +82,17 @@ def test_pages_still_refuse_what_a_role_lacks(front_desk: Client) -> None:
     assert front_desk.get("/patients/").status_code == 200  # from the cache
     front_desk.user.groups.clear()  # type: ignore[attr-defined]
     assert front_desk.get("/patients/").status_code == 403
+
+
+def test_a_migration_or_a_deleted_permission_starts_afresh() -> None:
+    from clinic.auth_backends import forget_everyone
+
+    user = factories.UserFactory(groups=[Group.objects.get(name=roles.FRONT_DESK)])
+    assert fresh(user).has_perm("patients.view_patient")
+    # A data migration changes the role through historical models: no m2m signal fires.
+    Group.permissions.through.objects.filter(
+        group__name=roles.FRONT_DESK, permission__codename="view_patient"
+    ).delete()
+    assert fresh(user).has_perm("patients.view_patient")  # stale until post_migrate
+    forget_everyone()
+    assert not fresh(user).has_perm("patients.view_patient")

@@ -282,3 +282,23 @@ def test_check_in_needs_a_plain_yes_or_no(
     assert "Answer whether anything changed with yes or no." in html(response)
     session.refresh_from_db()
     assert session.status == "booked"
+
+
+def test_a_check_in_post_must_answer_in_its_body(
+    front_desk: Client,
+    dermatologist: Client,
+    plan,
+    room,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    """ "Nothing changed" is a statement the clerk makes on the form; an address carrying
+    ?changed=no (a bookmark, a crafted link) must not check anyone in."""
+    book_one(front_desk, plan, room, dermatologist)
+    time_machine.move_to(dt.datetime(2027, 3, 1, 9, 20, tzinfo=dt.UTC), tick=False)
+    front_desk.force_login(front_desk.user)
+    session = plan.sessions.get(number=1)
+    address = reverse("session-check-in", args=[session.public_id])
+    response = front_desk.post(f"{address}?changed=no", {}, follow=True)
+    assert "Answer whether anything changed" in html(response)
+    session.refresh_from_db()
+    assert session.status == "booked"

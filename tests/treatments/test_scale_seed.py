@@ -105,6 +105,21 @@ def test_it_refuses_a_database_that_already_has_patients(seeded) -> None:  # noq
         seed_scale(10)
 
 
+def test_fewer_practitioners_than_rooms_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least as many practitioners as rooms"):
+        seed_scale(10, practitioners=3, rooms=15)
+    assert not Patient.objects.exists()
+
+
+def test_plans_are_approved_in_the_past_and_check_ins_were_screened(seeded) -> None:  # noqa: ANN001
+    from treatments.models import Screening
+
+    now = timezone.now()
+    assert not TreatmentPlan.objects.filter(approved_at__gt=now).exists()
+    for session in TreatmentSession.objects.filter(status="checked_in"):
+        assert Screening.objects.filter(session=session, kind="pre_session").exists()
+
+
 def test_the_command_refuses_without_debug_unless_told_it_is_a_benchmark_database(
     settings: pytest.FixtureRequest,
 ) -> None:

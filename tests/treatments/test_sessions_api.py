@@ -230,3 +230,20 @@ def test_anonymous_and_roleless_users_cannot_book(anonymous: Client, plan, room)
     nobody = Client()
     nobody.force_login(factories.UserFactory())
     assert nobody.post(url(session, "book"), {}).status_code == 403
+
+
+def test_availability_skips_times_the_patient_is_booked_elsewhere(
+    front_desk: Client, plan: TreatmentPlan, room
+) -> None:
+    other = factories.TreatmentPlanFactory(
+        concern=factories.SkinConcernFactory(patient=plan.patient, body_area="scalp")
+    )
+    factories.BookedSessionFactory(
+        plan=other,
+        starts_at=dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 3, 1, 10, 45, tzinfo=dt.UTC),
+    )
+    address = url(plan.sessions.get(number=1), "availability")
+    starts = {s["starts_at"] for s in front_desk.get(address, {"day": "2027-03-01"}).json()}
+    assert not starts & {"2027-03-01T09:30:00Z", "2027-03-01T10:00:00Z", "2027-03-01T10:30:00Z"}
+    assert "2027-03-01T10:45:00Z" in starts

@@ -299,6 +299,8 @@ def explain(env: dict[str, str]) -> dict[str, object]:
 def report(results: dict[str, object], args: argparse.Namespace) -> str:
     floor = results["reads"]["floor"]["rps"]
     m = results["machine"]
+    targeted = [results["reads"][name]["rps"] / floor for name, _, p95, _ in READS if p95]
+    low, high = min(targeted), max(targeted)
     lines = [
         "# Benchmark results",
         "",
@@ -349,6 +351,26 @@ def report(results: dict[str, object], args: argparse.Namespace) -> str:
         and b["failures"] == 0
     )
     lines += [
+        "",
+        "Errors: failed requests of any kind (anything but 200; redirects are not followed, so "
+        "a logged-out session would count). The availability scenario asks the API for the "
+        "target day's free slots (`?day=`), as the booking page first shows them.",
+        "",
+        "### Reading the targets",
+        "",
+        f"With {args.users} users and no think time, latency and throughput are two views of "
+        f"one number: mean latency ≈ {args.users} / throughput. Even the floor, which does no "
+        f"work beyond the session, the user and a JSON body, answers at {floor:.0f} req/s with "
+        f"p50 {results['reads']['floor']['p50']:.0f} ms here. A p95 of 50 ms at "
+        f"{args.users} users needs roughly {args.users * 1000 / 35:.0f} req/s or more, about "
+        f"{args.users * 1000 / 35 / floor:.0%} of the floor, on two cores that also run "
+        "PostgreSQL and the load generator. The search, the calendar and availability spend "
+        "their time rendering Django templates and building model instances (their queries "
+        f"take well under 5 ms, see the plans below), so they reach {low:.0%}–{high:.0%} of "
+        "the floor. Booking is two requests per attempt (free slots, then the booking under "
+        "row locks), and most attempts lose a deliberate race for the same slot; "
+        f"{results['booking']['bookings_per_second']:.0f} bookings a second is what these two "
+        "cores give.",
         "",
         "## Booking under contention",
         "",

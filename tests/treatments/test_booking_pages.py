@@ -302,3 +302,23 @@ def test_a_check_in_post_must_answer_in_its_body(
     assert "Answer whether anything changed" in html(response)
     session.refresh_from_db()
     assert session.status == "booked"
+
+
+def test_a_calendar_links_to_every_other_calendar_on_the_same_day(
+    front_desk: Client, dermatologist: Client, room
+) -> None:
+    other_room = factories.RoomFactory(name="Room 2")
+    practitioner = dermatologist.user.practitioner
+    page = html(
+        front_desk.get(
+            reverse("calendar", args=["practitioners", practitioner.public_id]),
+            {"date": "2027-03-01"},
+        )
+    )
+    for kind, resource, name in (
+        ("practitioners", practitioner, str(practitioner)),
+        ("rooms", room, "Room 1"),
+        ("rooms", other_room, "Room 2"),
+    ):
+        address = reverse("calendar", args=[kind, resource.public_id])
+        assert f'<a href="{address}?view=day&amp;date=2027-03-01">{name}</a>' in page

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from evidence.models import GradingScale
-from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
+from patients.models import (
+    CLINICAL_PATIENT_FIELDS,
+    CONCERN_FIELDS,
+    PATIENT_FIELDS,
+    Patient,
+    SkinConcern,
+)
 
 
 class DateInput(forms.DateInput):
@@ -21,16 +27,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = (
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "fitzpatrick_type",
-            "notes",
-        )
+        fields = PATIENT_FIELDS
         widgets = {
             "date_of_birth": DateInput(format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -40,7 +37,7 @@ class PatientForm(forms.ModelForm):
 class ConcernForm(forms.ModelForm):
     class Meta:
         model = SkinConcern
-        fields = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
+        fields = CONCERN_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "baseline_grade": "A grade or score on the chosen scale, e.g. 3 or 12.5.",

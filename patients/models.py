@@ -63,7 +63,20 @@ def validate_date_of_birth(value: dt.date) -> None:
 
 
 #: Patient fields only clinicians may change (front desk registers, dermatologists assess).
+#: What staff enter about a patient (forms, the API and the services share this list)...
+PATIENT_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "fitzpatrick_type",
+    "notes",
+)
+#: ...of which only clinicians record these.
 CLINICAL_PATIENT_FIELDS = ("fitzpatrick_type", "notes")
+CONCERN_FIELDS = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
 
 
 class BodyArea(models.TextChoices):

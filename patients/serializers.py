@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from evidence.models import GradingScale, Indication
-from patients.models import Patient, SkinConcern
+from patients.models import CONCERN_FIELDS, PATIENT_FIELDS, Patient, SkinConcern
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -15,21 +15,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = (
-            "id",
-            "mrn",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "fitzpatrick_type",
-            "notes",
-            "status",
-            "created_at",
-            "updated_at",
-        )
+        fields = ("id", "mrn", *PATIENT_FIELDS, "status", "created_at", "updated_at")
         read_only_fields = ("mrn", "status", "created_at", "updated_at")
 
 
@@ -43,15 +29,5 @@ class ConcernSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SkinConcern
-        fields = (
-            "id",
-            "patient",
-            "indication",
-            "body_area",
-            "grading_scale",
-            "baseline_grade",
-            "notes",
-            "status",
-            "created_at",
-        )
+        fields = ("id", "patient", *CONCERN_FIELDS, "status", "created_at")
         read_only_fields = ("status", "created_at")

@@ -9,19 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clinic.errors import InvalidInput, NotAllowed
-from patients.models import CLINICAL_PATIENT_FIELDS, Patient, SkinConcern
-
-PATIENT_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "phone",
-    "email",
-    "fitzpatrick_type",
-    "notes",
+from patients.models import (
+    CLINICAL_PATIENT_FIELDS,
+    CONCERN_FIELDS,
+    PATIENT_FIELDS,
+    Patient,
+    SkinConcern,
 )
-CONCERN_FIELDS = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
 
 
 def _require(user: AbstractBaseUser, perm: str, what: str) -> None:

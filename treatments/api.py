@@ -58,17 +58,6 @@ def _concern_for(request: Request, data: dict[str, Any]) -> SkinConcern:
     return concern
 
 
-def _params(data: dict[str, Any]) -> services.PlanParameters:
-    return services.plan_parameters(
-        protocol=data["protocol"],
-        sessions=data["sessions"],
-        interval_days=data["interval_days"],
-        depth_mm=data["depth_mm"],
-        start_date=data["start_date"],
-        departure_reason=data.get("departure_reason", ""),
-    )
-
-
 class AccessLoggedRetrieveMixin:
     """Reading one record of a patient (GET on the detail) writes an access-log row."""
 
@@ -124,7 +113,7 @@ class PlanViewSet(
         plan = services.plan_create(
             acting_user=request.user,
             concern=_concern_for(request, data),
-            params=_params(data),
+            params=services.plan_parameters_from(data),
             answers=data["answers"],
             acknowledged=set(data["acknowledged"]),
             override_reason=data.get("override_reason", ""),
@@ -144,7 +133,7 @@ class PlanViewSet(
         concern = _concern_for(request, data)
         if concern.patient.status != "active" or concern.status != "active":
             raise InvalidInput("This patient or concern is not active.")
-        params = _params(data)
+        params = services.plan_parameters_from(data)
         if params.protocol.indication_id != concern.indication_id:
             raise InvalidInput(
                 f"{params.protocol.code} is not a protocol for {concern.indication}.",

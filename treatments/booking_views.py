@@ -25,7 +25,7 @@ from patients.access_log import record_access
 from patients.models import PatientAccess
 from treatments import ical, selectors, session_services
 from treatments.forms import ScreeningForm, SessionRecordForm
-from treatments.models import ANAESTHETIC_LEAD, Screening, TreatmentSession
+from treatments.models import ANAESTHETIC_LEAD, SESSION_RECORD_FIELDS, Screening, TreatmentSession
 from treatments.services import screening_override
 
 BOOKING_PERM = "treatments.change_treatmentsession"
@@ -295,7 +295,7 @@ def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
             session_services.session_record(
                 acting_user=request.user,
                 session=session,
-                **{name: form.cleaned_data[name] for name in session_services.RECORD_FIELDS},
+                **{name: form.cleaned_data[name] for name in SESSION_RECORD_FIELDS},
             )
         except ClinicError as error:
             for field, errors in (error.fields or {None: [error.message]}).items():

@@ -12,7 +12,7 @@ from clinic.errors import ClinicError
 from evidence.models import ContraindicationRule, Protocol, RuleSeverity
 from patients.forms import DateInput
 from treatments import services
-from treatments.models import TreatmentSession
+from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
 
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
@@ -59,14 +59,7 @@ class PlanParametersForm(forms.Form):
         if self.errors:
             return data
         try:
-            self.params = services.plan_parameters(
-                protocol=data["protocol"],
-                sessions=data["sessions"],
-                interval_days=data["interval_days"],
-                depth_mm=data["depth_mm"],
-                start_date=data["start_date"],
-                departure_reason=data.get("departure_reason", ""),
-            )
+            self.params = services.plan_parameters_from(data)
         except ClinicError as error:
             for field, messages in error.fields.items():
                 for message in messages:
@@ -136,16 +129,7 @@ class SessionRecordForm(forms.ModelForm):
 
     class Meta:
         model = TreatmentSession
-        fields = (
-            "depth_used_mm",
-            "area",
-            "device",
-            "anaesthetic_applied_at",
-            "pain_score",
-            "adverse_events",
-            "notes",
-            "outcome_grade",
-        )
+        fields = SESSION_RECORD_FIELDS
         labels = {"depth_used_mm": "Depth used (mm)", "pain_score": "Pain (0–10)"}
         widgets = {
             "anaesthetic_applied_at": forms.DateTimeInput(

@@ -25,6 +25,17 @@ PLAN_DEPTH_MAX_MM = Decimal("3.0")
 #: Topical anaesthetic goes on this long before the procedure; the patient arrives then.
 ANAESTHETIC_LEAD = dt.timedelta(minutes=30)
 
+#: What a dermatologist records at a session (the form, the API and the service share it).
+SESSION_RECORD_FIELDS = (
+    "depth_used_mm",
+    "area",
+    "device",
+    "anaesthetic_applied_at",
+    "pain_score",
+    "adverse_events",
+    "notes",
+    "outcome_grade",
+)
 #: Cancelled or blocked: a line on the calendar, not a letter.
 STATUS_REASON_MAX_LENGTH = 300
 

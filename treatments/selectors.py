@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,11 +47,13 @@ def protocols_for_concern(concern: SkinConcern) -> list[Protocol]:
     )
 
 
-def clinic_calendar() -> ClinicCalendar:
-    """Open weekdays and closures, two queries however far ahead we plan."""
+def clinic_calendar(open_weekdays: Iterable[int] | None = None) -> ClinicCalendar:
+    """Open weekdays and closures, two queries however far ahead we plan (one, when the caller
+    has read the opening hours already)."""
+    if open_weekdays is None:
+        open_weekdays = OpeningHours.objects.values_list("weekday", flat=True).distinct()
     return ClinicCalendar.build(
-        OpeningHours.objects.values_list("weekday", flat=True).distinct(),
-        Closure.objects.values_list("start_date", "end_date"),
+        open_weekdays, Closure.objects.values_list("start_date", "end_date")
     )
 
 
@@ -243,9 +246,10 @@ def booking_context(
         absences.setdefault(absence.practitioner_id, []).append(
             (absence.starts_at, absence.ends_at, absence.reason)
         )
+    hours = opening_hours()
     return BookingContext(
-        hours=opening_hours(),
-        calendar=clinic_calendar(),
+        hours=hours,
+        calendar=clinic_calendar(hours.keys()),
         practitioners={p.pk: p for p in Practitioner.objects.filter(active=True)},
         rooms={r.pk: r for r in rooms},
         practitioner_busy=practitioner_busy,

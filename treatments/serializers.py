@@ -6,7 +6,13 @@ from rest_framework import serializers
 
 from evidence.models import Protocol
 from evidence.serializers import StudySerializer
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    SESSION_RECORD_FIELDS,
+    Screening,
+    ScreeningAnswer,
+    TreatmentPlan,
+    TreatmentSession,
+)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -216,14 +222,7 @@ class SessionDetailSerializer(serializers.ModelSerializer):
             "room",
             "status",
             "status_reason",
-            "depth_used_mm",
-            "area",
-            "device",
-            "anaesthetic_applied_at",
-            "pain_score",
-            "adverse_events",
-            "notes",
-            "outcome_grade",
+            *SESSION_RECORD_FIELDS,
         )
 
 

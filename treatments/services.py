@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -112,6 +113,18 @@ def plan_parameter_errors(params: PlanParameters, *, today: dt.date) -> dict[str
             "Write why this plan departs from the protocol: " + " ".join(plan_departures(params))
         ]
     return errors
+
+
+def plan_parameters_from(data: Mapping[str, Any]) -> PlanParameters:
+    """plan_parameters() from a form's or a serializer's cleaned data."""
+    return plan_parameters(
+        protocol=data["protocol"],
+        sessions=data["sessions"],
+        interval_days=data["interval_days"],
+        depth_mm=data["depth_mm"],
+        start_date=data["start_date"],
+        departure_reason=data.get("departure_reason", ""),
+    )
 
 
 def plan_parameters(

@@ -25,12 +25,13 @@ from clinic.text import checked_text
 from treatments import booking
 from treatments.models import (
     ANAESTHETIC_LEAD,
+    SESSION_RECORD_FIELDS,
     STATUS_REASON_MAX_LENGTH,
     Screening,
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.scheduling import MIN_INTERVAL_DAYS
+from treatments.scheduling import MIN_INTERVAL_DAYS, ClinicCalendar
 from treatments.selectors import BookingContext, booking_context, clinic_calendar
 from treatments.services import screening_rescreen
 
@@ -417,10 +418,12 @@ class Shift:
     unbooked: bool
 
 
-def reschedule_shifts(session: TreatmentSession, new_day: dt.date) -> list[Shift]:
+def reschedule_shifts(
+    session: TreatmentSession, new_day: dt.date, calendar: ClinicCalendar | None = None
+) -> list[Shift]:
     """How later sessions must move so each stays at least the plan's interval after the
     one before it; booked ones that must move lose their booking and need rebooking."""
-    calendar = clinic_calendar()
+    calendar = calendar or clinic_calendar()
     interval = session.plan.interval_days
     later = (
         TreatmentSession.objects.filter(plan=session.plan, number__gt=session.number)
@@ -505,7 +508,7 @@ def _place(
         context=context,
     )
     new_day = _local_day(starts_at)
-    shifts = reschedule_shifts(session, new_day)
+    shifts = reschedule_shifts(session, new_day, context.calendar)
     if shifts and not shift_later:
         raise Conflict(
             "This date crowds the later sessions: "
@@ -569,18 +572,7 @@ def session_cancel(
     reason = checked_text(reason, field="reason", max_length=STATUS_REASON_MAX_LENGTH)
     if not reason:
         raise InvalidInput("Give the reason for cancelling.", fields={"reason": ["Required."]})
-    session.status = TreatmentSession.Status.CANCELLED
-    session.status_reason = reason
-    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
-    session.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "status_changed_by",
-            "status_changed_at",
-            "updated_at",
-        ]
-    )
+    _change_status(session, TreatmentSession.Status.CANCELLED, acting_user, reason=reason)
     close_plan_if_done(session.plan_id)
     return session
 
@@ -623,6 +615,24 @@ def _require_today(session: TreatmentSession, what: str) -> None:
 
 
 @transaction.atomic
+def _change_status(
+    session: TreatmentSession, status: str, acting_user: AbstractBaseUser, *, reason: str = ""
+) -> None:
+    """A session's status, with why, who and when, written alone: the slot and the record of
+    what was done stay as they are."""
+    session.status, session.status_reason = status, reason
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    session.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_by",
+            "status_changed_at",
+            "updated_at",
+        ]
+    )
+
+
 def session_no_show(
     *, acting_user: AbstractBaseUser, session: TreatmentSession
 ) -> TreatmentSession:
@@ -634,9 +644,7 @@ def session_no_show(
             f"The patient is due at {timezone.localtime(session.arrival_at):%H:%M}; a no-show "
             "is recorded after that."
         )
-    session.status = TreatmentSession.Status.NO_SHOW
-    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
-    session.save(update_fields=["status", "status_changed_by", "status_changed_at", "updated_at"])
+    _change_status(session, TreatmentSession.Status.NO_SHOW, acting_user)
     close_plan_if_done(session.plan_id)
     return session
 
@@ -678,42 +686,19 @@ def session_check_in(
         acknowledged=acknowledged,
         override_reason=override_reason,
     )
-    now = timezone.now()
     if screening.result == Screening.Result.BLOCKED:
         codes = ", ".join(
             a.rule.code
             for a in screening.answers.select_related("rule").filter(answer=True)
             if a.rule.severity == "absolute"
         )
-        session.status = TreatmentSession.Status.BLOCKED
-        session.status_reason = f"Contraindication at check-in: {codes}"[:STATUS_REASON_MAX_LENGTH]
+        reason = f"Contraindication at check-in: {codes}"[:STATUS_REASON_MAX_LENGTH]
+        _change_status(session, TreatmentSession.Status.BLOCKED, acting_user, reason=reason)
     else:
-        session.status = TreatmentSession.Status.CHECKED_IN
-    session.status_changed_by, session.status_changed_at = acting_user, now
-    session.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "status_changed_by",
-            "status_changed_at",
-            "updated_at",
-        ]
-    )
+        _change_status(session, TreatmentSession.Status.CHECKED_IN, acting_user)
     if session.status == TreatmentSession.Status.BLOCKED:
         close_plan_if_done(session.plan_id)
     return CheckIn(session=session, screening=screening)
-
-
-RECORD_FIELDS = (
-    "depth_used_mm",
-    "area",
-    "device",
-    "anaesthetic_applied_at",
-    "pain_score",
-    "adverse_events",
-    "notes",
-    "outcome_grade",
-)
 
 
 @transaction.atomic
@@ -726,7 +711,7 @@ def session_record(
         user_id=acting_user.pk, is_dermatologist=True, active=True
     ).exists():
         raise NotAllowed("Only a dermatologist records what was done at a session.")
-    unknown = sorted(set(values) - set(RECORD_FIELDS))
+    unknown = sorted(set(values) - set(SESSION_RECORD_FIELDS))
     if unknown:
         raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
     session = _locked_session(session)

@@ -211,6 +211,8 @@ def today(request: HttpRequest) -> HttpResponse:
             "is_today": day == timezone.localdate(),
             "previous": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
+            "switch_to": _calendars(),
+            "view": "day",
         },
     )
 
@@ -315,11 +317,18 @@ def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _calendar_links(kind: str, resources: Any) -> list[tuple[str, str]]:
-    """(name, calendar address) of each resource: one reverse() for all, not one each."""
+def _calendars() -> dict[str, list[tuple[str, str]]]:
+    """(name, calendar address) of every active practitioner and room, for the links between
+    calendars: one reverse() per kind, not one per resource."""
     marker = "00000000-0000-0000-0000-000000000000"
-    address = reverse("calendar", args=[kind, marker])
-    return [(str(r), address.replace(marker, str(r.public_id))) for r in resources]
+    links = {}
+    for kind, model in (("practitioners", Practitioner), ("rooms", Room)):
+        address = reverse("calendar", args=[kind, marker])
+        links[kind] = [
+            (str(r), address.replace(marker, str(r.public_id)))
+            for r in model.objects.filter(active=True)
+        ]
+    return links
 
 
 @require_GET
@@ -353,10 +362,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
             "first_day": days[0],
             "previous": day - step,
             "next": day + step,
-            "switch_to": {
-                name: _calendar_links(name, model.objects.filter(active=True))
-                for name, model in (("practitioners", Practitioner), ("rooms", Room))
-            },
+            "switch_to": _calendars(),
         },
     )
 

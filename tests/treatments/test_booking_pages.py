@@ -322,3 +322,12 @@ def test_a_calendar_links_to_every_other_calendar_on_the_same_day(
     ):
         address = reverse("calendar", args=[kind, resource.public_id])
         assert f'<a href="{address}?view=day&amp;date=2027-03-01">{name}</a>' in page
+
+
+def test_the_front_desk_reaches_every_calendar_from_today(
+    front_desk: Client, dermatologist: Client, room
+) -> None:
+    page = html(front_desk.get(reverse("today"), {"date": "2027-03-01"}))
+    for kind, resource in (("practitioners", dermatologist.user.practitioner), ("rooms", room)):
+        address = reverse("calendar", args=[kind, resource.public_id])
+        assert f'href="{address}?view=day&amp;date=2027-03-01"' in page

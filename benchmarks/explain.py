@@ -25,7 +25,8 @@ from django.utils import timezone  # noqa: E402
 
 from clinic.models import Practitioner  # noqa: E402
 from patients.selectors import patients_search  # noqa: E402
-from treatments import selectors, session_services  # noqa: E402
+from treatments.booking import selectors  # noqa: E402
+from treatments.booking import services as session_services  # noqa: E402
 from treatments.models import TreatmentSession  # noqa: E402
 
 

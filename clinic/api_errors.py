@@ -42,46 +42,10 @@ def error_body(detail: str, code: str, fields: dict[str, Any] | None = None, **e
     return {"detail": detail, "code": code, "fields": fields or {}, **extra}
 
 
-def _hits(details: Any) -> dict[str, Any]:
-    """What lies behind a refusal: the rules (with action and citation), the bookings it
-    clashes with, or the later sessions a move would shift."""
-    if isinstance(details, list) and details and hasattr(details[0], "new_date"):
-        return {
-            "shifts": [
-                {
-                    "number": s.number,
-                    "old_date": s.old_date.isoformat(),
-                    "new_date": s.new_date.isoformat(),
-                    "booking_released": s.unbooked,
-                }
-                for s in details
-            ]
-        }
-    if isinstance(details, list) and details and isinstance(details[0], str):
-        return {"conflicts": details}
-    hits = getattr(details, "hits", None)
-    if not hits:
-        return {}
-    return {
-        "rules": [
-            {
-                "code": hit.rule.code,
-                "condition": hit.rule.condition,
-                "severity": hit.severity,
-                "action": hit.action,
-                "exception_applied": hit.exception_applied,
-                "study": hit.rule.study.short_citation,
-                "doi": hit.rule.study.doi,
-            }
-            for hit in hits
-        ]
-    }
-
-
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ClinicError):
         return Response(
-            error_body(exc.message, exc.code, exc.fields, **_hits(exc.details)), status=exc.status
+            error_body(exc.message, exc.code, exc.fields, **exc.extra), status=exc.status
         )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}

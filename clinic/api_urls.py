@@ -7,7 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from evidence import api as evidence_api
 from patients import api as patients_api
-from treatments import api as treatments_api
+from treatments.booking.api import SessionViewSet
+from treatments.planning.api import PlanViewSet
+from treatments.screening.api import ScreeningViewSet
 
 app_name = "api"
 
@@ -20,9 +22,9 @@ router = DefaultRouter()
 router.include_root_view = False
 router.include_format_suffixes = False  # JSON only: no /api/patients.json twins to guard
 router.register("patients", patients_api.PatientViewSet, basename="patient")
-router.register("plans", treatments_api.PlanViewSet, basename="plan")
-router.register("screenings", treatments_api.ScreeningViewSet, basename="screening")
-router.register("sessions", treatments_api.SessionViewSet, basename="session")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("screenings", ScreeningViewSet, basename="screening")
+router.register("sessions", SessionViewSet, basename="session")
 router.register("evidence/studies", evidence_api.StudyViewSet, basename="study")
 router.register("evidence/indications", evidence_api.IndicationViewSet, basename="indication")
 router.register("evidence/protocols", evidence_api.ProtocolViewSet, basename="protocol")

@@ -15,12 +15,14 @@ class ClinicError(Exception):
         message: str,
         *,
         fields: dict[str, list[str]] | None = None,
-        details: Any = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
-        self.details = details
+        #: What lies behind the refusal, as JSON for the API's error body (the rules that
+        #: fired, the bookings it clashes with, the shifts a move needs).
+        self.extra = extra or {}
 
 
 class InvalidInput(ClinicError):

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from evidence.limits import MAX_DEPTH_MM, MIN_INTERVAL_DAYS
+
 
 class Provenance(models.TextChoices):
     """How far a fact was checked (DOMAIN.md legend). Combined tags are kept as written there."""
@@ -32,7 +34,6 @@ class Provenance(models.TextChoices):
 #: Tags whose facts a clinician should confirm before relying on them.
 UNCONFIRMED_PROVENANCE = frozenset({"SD", "SD/U", "V/P", "V/U", "P", "U", "D"})
 
-MAX_DEPTH_MM = Decimal("3.0")
 #: A score as people type it: ASCII digits, an optional decimal part, at most 6 digits before it.
 NUMBER = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,2})?")
 
@@ -408,11 +409,16 @@ class Protocol(ProvenanceMixin):
                 violation_error_message="Session counts are at least 1.",
             ),
             models.CheckConstraint(
-                condition=(Q(interval_min_days__isnull=True) | Q(interval_min_days__gte=7))
-                & (Q(default_interval_days__isnull=True) | Q(default_interval_days__gte=7))
-                & (Q(interval_max_days__isnull=True) | Q(interval_max_days__gte=7)),
+                condition=(
+                    Q(interval_min_days__isnull=True) | Q(interval_min_days__gte=MIN_INTERVAL_DAYS)
+                )
+                & (
+                    Q(default_interval_days__isnull=True)
+                    | Q(default_interval_days__gte=MIN_INTERVAL_DAYS)
+                )
+                & (Q(interval_max_days__isnull=True) | Q(interval_max_days__gte=MIN_INTERVAL_DAYS)),
                 name="protocol_intervals_at_least_7_days",
-                violation_error_message="Intervals are at least 7 days.",
+                violation_error_message=f"Intervals are at least {MIN_INTERVAL_DAYS} days.",
             ),
             models.CheckConstraint(
                 condition=Q(sessions_min__gte=1)
@@ -422,12 +428,13 @@ class Protocol(ProvenanceMixin):
                 violation_error_message="Sessions: at least 1, and minimum ≤ default ≤ maximum.",
             ),
             models.CheckConstraint(
-                condition=Q(interval_min_days__gte=7)
+                condition=Q(interval_min_days__gte=MIN_INTERVAL_DAYS)
                 & Q(default_interval_days__gte=F("interval_min_days"))
                 & Q(interval_max_days__gte=F("default_interval_days")),
                 name="protocol_interval_at_least_7_days_and_ordered",
                 violation_error_message=(
-                    "Interval: at least 7 days between sessions, and minimum ≤ default ≤ maximum."
+                    f"Interval: at least {MIN_INTERVAL_DAYS} days between sessions, and minimum "
+                    "≤ default ≤ maximum."
                 ),
             ),
             models.CheckConstraint(
@@ -482,8 +489,10 @@ class Protocol(ProvenanceMixin):
                 errors[name] = "A series has at least one session."
         for name in ("default_interval_days", "interval_min_days", "interval_max_days"):
             value = getattr(self, name)
-            if value is not None and value < 7:
-                errors[name] = "Sessions on the same area are at least 7 days apart."
+            if value is not None and value < MIN_INTERVAL_DAYS:
+                errors[name] = (
+                    f"Sessions on the same area are at least {MIN_INTERVAL_DAYS} days apart."
+                )
         if None not in (self.sessions_min, self.default_sessions, self.sessions_max) and not (
             self.sessions_min <= self.default_sessions <= self.sessions_max
         ):
@@ -567,6 +576,11 @@ class ContraindicationRule(ProvenanceMixin):
 
     def __str__(self) -> str:
         return f"{self.code} {self.condition}"
+
+    @property
+    def exception_indication_ids(self) -> frozenset[int]:
+        """Indications the exception covers (read through `prefetch_related` when screening)."""
+        return frozenset(indication.pk for indication in self.exception_indications.all())
 
     def applies_to_modality(self, modality: str) -> bool:
         return self.applies_to == self.AppliesTo.ALL or modality == Modality.RF_MICRONEEDLING

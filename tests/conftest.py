@@ -104,7 +104,7 @@ def clinic_open(db: None) -> None:
 
 
 def all_no(modality: str = "mn") -> dict[str, bool]:
-    from treatments.selectors import rules_for_modality
+    from treatments.screening.selectors import rules_for_modality
 
     return {rule.code: False for rule in rules_for_modality(modality)}
 
@@ -117,7 +117,7 @@ def wrinkles_plan(dermatologist: Client, clinic_open: None) -> object:
     from decimal import Decimal
 
     from evidence.models import Indication, Protocol
-    from treatments import services
+    from treatments.planning import services
 
     concern = factories.SkinConcernFactory(
         indication=Indication.objects.get(slug="wrinkles"),

@@ -27,8 +27,9 @@ from tests import factories
 from tests.conftest import all_no
 from tests.test_permission_matrix import MATRIX
 from tests.test_permission_matrix import _kwargs as matrix_kwargs
-from treatments import session_services
+from treatments.booking import services as session_services
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.visit import services as visit_services
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def _screened(world: dict, client: Client) -> None:
 
 
 def _checked_in(world: dict, client: Client) -> None:
-    session_services.session_check_in(
+    visit_services.session_check_in(
         acting_user=world["front_desk_user"], session=world["session1"], changed=False
     )
 

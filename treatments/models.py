@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 import pghistory
 from django.conf import settings
@@ -17,13 +16,15 @@ from clinic.models import Practitioner, Room
 from clinic.text import REASON_MAX_LENGTH, bounded_text
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import BodyArea, Patient, SkinConcern
-from treatments.scheduling import MIN_INTERVAL_DAYS
-
-#: Depths a plan may ever hold; protocols narrow this, departures need a reason.
-PLAN_DEPTH_MIN_MM = Decimal("0.25")
-PLAN_DEPTH_MAX_MM = Decimal("3.0")
-#: Topical anaesthetic goes on this long before the procedure; the patient arrives then.
-ANAESTHETIC_LEAD = dt.timedelta(minutes=30)
+from treatments.rules.limits import (
+    ANAESTHETIC_LEAD,
+    ANAESTHETIC_LEAD_MINUTES,
+    MIN_INTERVAL_DAYS,
+    MIN_SESSIONS,
+    PAIN_SCORE_MAX,
+    PLAN_DEPTH_MAX_MM,
+    PLAN_DEPTH_MIN_MM,
+)
 
 #: What a dermatologist records at a session (the form, the API and the service share it).
 SESSION_RECORD_FIELDS = (
@@ -63,7 +64,9 @@ class TreatmentPlan(models.Model):
     concern = models.ForeignKey(SkinConcern, on_delete=models.PROTECT, related_name="plans")
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
     modality = models.CharField(max_length=4, choices=Modality.choices)
-    planned_sessions = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    planned_sessions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_SESSIONS)]
+    )
     interval_days = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(MIN_INTERVAL_DAYS)]
     )
@@ -113,20 +116,24 @@ class TreatmentPlan(models.Model):
                 violation_error_message="This concern already has an active plan.",
             ),
             models.CheckConstraint(
-                condition=Q(planned_sessions__gte=1),
+                condition=Q(planned_sessions__gte=MIN_SESSIONS),
                 name="plan_sessions_at_least_one",
                 violation_error_message="A series has at least one session.",
             ),
             models.CheckConstraint(
                 condition=Q(interval_days__gte=MIN_INTERVAL_DAYS),
                 name="plan_interval_min_7_days",
-                violation_error_message="Sessions on the same area must be at least 7 days apart.",
+                violation_error_message=(
+                    f"Sessions on the same area must be at least {MIN_INTERVAL_DAYS} days apart."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(needle_depth_mm__gte=PLAN_DEPTH_MIN_MM)
                 & Q(needle_depth_mm__lte=PLAN_DEPTH_MAX_MM),
                 name="plan_depth_within_0_25_and_3mm",
-                violation_error_message="Needle depth must lie between 0.25 and 3.0 mm.",
+                violation_error_message=(
+                    f"Needle depth must lie between {PLAN_DEPTH_MIN_MM} and {PLAN_DEPTH_MAX_MM} mm."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(modality__in=Modality.values), name="plan_modality_valid"
@@ -200,6 +207,10 @@ class SessionStatus(models.TextChoices):
 class TreatmentSession(models.Model):
     Status = SessionStatus
 
+    #: Statuses a session can be booked, moved, cancelled or re-screened in.
+    OPEN_TO_BOOK = (Status.PLANNED, Status.BOOKED)
+    #: Statuses that keep a plan open.
+    OPEN_STATUSES = (Status.PLANNED, Status.BOOKED, Status.CHECKED_IN)
     #: Statuses that hold a slot (practitioner, room, time).
     SLOT_STATUSES = (
         Status.BOOKED,
@@ -214,7 +225,11 @@ class TreatmentSession(models.Model):
     number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     target_date = models.DateField()
     starts_at = models.DateTimeField(
-        null=True, blank=True, help_text="Procedure start; the patient arrives 30 minutes earlier."
+        null=True,
+        blank=True,
+        help_text=(
+            f"Procedure start; the patient arrives {ANAESTHETIC_LEAD_MINUTES} minutes earlier."
+        ),
     )
     ends_at = models.DateTimeField(null=True, blank=True)
     practitioner = models.ForeignKey(
@@ -247,8 +262,8 @@ class TreatmentSession(models.Model):
     pain_score = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text="Pain VAS 0–10.",
+        validators=[MinValueValidator(0), MaxValueValidator(PAIN_SCORE_MAX)],
+        help_text=f"Pain VAS 0–{PAIN_SCORE_MAX}.",
     )
     adverse_events = bounded_text(blank=True)
     notes = bounded_text(blank=True)
@@ -293,15 +308,17 @@ class TreatmentSession(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(pain_score__isnull=True) | Q(pain_score__lte=10),
+                condition=Q(pain_score__isnull=True) | Q(pain_score__lte=PAIN_SCORE_MAX),
                 name="session_pain_0_to_10",
-                violation_error_message="Pain is scored from 0 to 10.",
+                violation_error_message=f"Pain is scored from 0 to {PAIN_SCORE_MAX}.",
             ),
             models.CheckConstraint(
                 condition=Q(depth_used_mm__isnull=True)
                 | Q(depth_used_mm__gte=PLAN_DEPTH_MIN_MM, depth_used_mm__lte=PLAN_DEPTH_MAX_MM),
                 name="session_depth_within_0_25_and_3mm",
-                violation_error_message="Depth used must lie between 0.25 and 3.0 mm.",
+                violation_error_message=(
+                    f"Depth used must lie between {PLAN_DEPTH_MIN_MM} and {PLAN_DEPTH_MAX_MM} mm."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["cancelled", "blocked"]) | ~Q(status_reason=""),
@@ -340,7 +357,8 @@ class TreatmentSession(models.Model):
 
     @property
     def arrival_at(self) -> dt.datetime | None:
-        """When the patient should arrive: anaesthetic cream goes on 30 minutes before."""
+        """When the patient should arrive: the anaesthetic cream goes on `ANAESTHETIC_LEAD`
+        before the procedure."""
         return self.starts_at - ANAESTHETIC_LEAD if self.starts_at else None
 
 

@@ -1,0 +1,24 @@
+"""What the treatment APIs share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from patients.access_log import record_access
+from patients.models import PatientAccess
+
+
+class AccessLoggedRetrieveMixin:
+    """Reading one record of a patient (GET on the detail) writes an access-log row."""
+
+    get_object: Any
+    get_serializer: Any
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        patient = getattr(instance, "patient", None) or instance.plan.patient
+        record_access(request, patient, PatientAccess.Channel.API)
+        return Response(self.get_serializer(instance).data)

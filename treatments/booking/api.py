@@ -1,0 +1,203 @@
+"""Sessions over the API: the day's list, availability, booking, moving and cancelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.api import ChangeOnPostPermissions
+from clinic.errors import InvalidInput
+from clinic.ids import parse_public_id
+from clinic.models import Practitioner, Room
+from treatments.api_mixins import AccessLoggedRetrieveMixin
+from treatments.booking import services as session_services
+from treatments.booking.selectors import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    SESSION_RELATED,
+    day_bounds,
+    resource_by_public_id,
+    session_get_for_user,
+)
+from treatments.booking.serializers import (
+    BookSerializer,
+    CancelSerializer,
+    RescheduleSerializer,
+    SessionDetailSerializer,
+    SlotSerializer,
+)
+from treatments.models import TreatmentSession
+from treatments.visit.api import VisitActions
+
+
+def _resources(data: dict[str, Any]) -> tuple[Practitioner, Room]:
+    practitioner = resource_by_public_id(Practitioner, data["practitioner"])
+    room = resource_by_public_id(Room, data["room"])
+    fields = {}
+    if practitioner is None:
+        fields["practitioner"] = ["No practitioner has this id."]
+    if room is None:
+        fields["room"] = ["No room has this id."]
+    if fields:
+        raise InvalidInput(next(iter(fields.values()))[0], fields=fields)
+    return practitioner, room
+
+
+class SessionViewSet(
+    VisitActions,
+    AccessLoggedRetrieveMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sessions: the day's calendar, availability, booking and the day itself."""
+
+    serializer_class = SessionDetailSerializer
+    lookup_field = "public_id"
+    queryset = TreatmentSession.objects.all()
+    permission_classes = [IsAuthenticated, ChangeOnPostPermissions]
+
+    def get_queryset(self) -> QuerySet[TreatmentSession]:
+        sessions = TreatmentSession.objects.select_related(*SESSION_RELATED)
+        params = self.request.query_params
+        if self.action != "list":  # the filters pick rows for the list, never one session
+            return sessions
+        if params.get("day"):
+            try:
+                day = dt.date.fromisoformat(params["day"])
+                if not EARLIEST_DAY <= day <= LATEST_DAY:
+                    raise ValueError
+            except ValueError:
+                raise InvalidInput(
+                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
+                ) from None
+            start, end = day_bounds(day)
+            sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
+        if params.get("practitioner"):
+            sessions = sessions.filter(
+                practitioner__public_id=parse_public_id(params["practitioner"])
+            )
+        if params.get("room"):
+            sessions = sessions.filter(room__public_id=parse_public_id(params["room"]))
+        if params.get("plan"):
+            sessions = sessions.filter(plan__public_id=parse_public_id(params["plan"]))
+        return sessions.order_by("starts_at", "plan_id", "number")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("day", str, description="Sessions booked on this day (YYYY-MM-DD)."),
+            OpenApiParameter("practitioner", str),
+            OpenApiParameter("room", str),
+            OpenApiParameter("plan", str),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self) -> TreatmentSession:
+        """The one fetch of a session for a user (`session_get_for_user`), then the role's
+        object permissions."""
+        session = session_get_for_user(self.request.user, self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, session)
+        return session
+
+    def _done(self, session: TreatmentSession, code: int = 200) -> Response:
+        """The changed session, as its service left it (the row it locked, joins included)."""
+        return Response(SessionDetailSerializer(session).data, status=code)
+
+    @extend_schema(
+        responses=SlotSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "day",
+                str,
+                description="Only this day of the window (YYYY-MM-DD): the target day first, "
+                "as the booking page shows it. A whole window of a busy clinic runs to "
+                "hundreds of slots, each listing every free practitioner and room.",
+            )
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def availability(self, request: Request, public_id: str) -> Response:
+        """Free slots from 3 days before to 7 after the target date, on the 15-minute grid."""
+        session = self.get_object()
+        day = None
+        if request.query_params.get("day"):
+            try:
+                day = dt.date.fromisoformat(request.query_params["day"])
+            except ValueError:
+                raise InvalidInput(
+                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
+                ) from None
+        slots = session_services.session_availability(session=session, day=day)
+        names = slots.names
+        return Response(
+            [
+                {
+                    "arrival_at": slot.arrival_at,
+                    "starts_at": slot.starts_at,
+                    "ends_at": slot.ends_at,
+                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
+                    "rooms": [names["r"][pk] for pk in slot.room_ids],
+                }
+                for slot in slots
+            ]
+        )
+
+    @extend_schema(request=BookSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def book(self, request: Request, public_id: str) -> Response:
+        session = self.get_object()
+        serializer = BookSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        practitioner, room = _resources(serializer.validated_data)
+        booked = session_services.session_book(
+            acting_user=request.user,
+            session=session,
+            starts_at=serializer.validated_data["starts_at"],
+            practitioner=practitioner,
+            room=room,
+            shift_later=serializer.validated_data["shift_later"],
+        )
+        return self._done(booked)
+
+    @extend_schema(request=RescheduleSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, public_id: str) -> Response:
+        """Move a session. If later sessions must move to keep the spacing, 409 lists the new
+        dates; send again with shift_later=true to apply them."""
+        session = self.get_object()
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        practitioner, room = _resources(data)
+        moved, _ = session_services.session_reschedule(
+            acting_user=request.user,
+            session=session,
+            starts_at=data["starts_at"],
+            practitioner=practitioner,
+            room=room,
+            shift_later=data["shift_later"],
+        )
+        return self._done(moved)
+
+    @extend_schema(request=CancelSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, public_id: str) -> Response:
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            session_services.session_cancel(
+                acting_user=request.user,
+                session=self.get_object(),
+                reason=serializer.validated_data["reason"],
+            )
+        )

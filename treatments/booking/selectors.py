@@ -1,0 +1,254 @@
+"""Reads for booking: one session for a user, the clinic calendar, what a booking decision
+needs, and the calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404
+from django.utils import timezone
+
+from clinic.ids import parse_public_id
+from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
+from clinic.transactions import inside_transaction
+from evidence.models import Modality
+from treatments.models import TreatmentSession
+from treatments.rules.spacing import ClinicCalendar
+
+
+def clinic_calendar(open_weekdays: Iterable[int] | None = None) -> ClinicCalendar:
+    """Open weekdays and closures, two queries however far ahead we plan (one, when the caller
+    has read the opening hours already)."""
+    if open_weekdays is None:
+        open_weekdays = OpeningHours.objects.values_list("weekday", flat=True).distinct()
+    return ClinicCalendar.build(
+        open_weekdays, Closure.objects.values_list("start_date", "end_date")
+    )
+
+
+def opening_hours() -> dict[int, list[tuple[dt.time, dt.time]]]:
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in OpeningHours.objects.order_by("weekday", "opens").values_list(
+        "weekday", "opens", "closes"
+    ):
+        hours.setdefault(weekday, []).append((opens, closes))
+    return hours
+
+
+#: Bookings begin and end on the same day (see rules.slots.opening_problem).
+MAX_BOOKING_LENGTH = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A booking as the slot checks see it: who and what it holds, and when. Plain tuples from
+    the database, not model instances: a busy window holds over a thousand."""
+
+    pk: int
+    practitioner_id: int
+    room_id: int
+    patient_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclass
+class BookingContext:
+    """Everything a booking decision needs for a stretch of days, in a fixed number of queries."""
+
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    calendar: ClinicCalendar
+    practitioners: dict[int, Practitioner]
+    rooms: dict[int, Room]
+    practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]
+    room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]]
+    bookings: list[Held]
+
+    def practitioner_unavailable(self) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+        """Bookings and absences together."""
+        merged = {key: list(value) for key, value in self.practitioner_busy.items()}
+        for practitioner, spans in self.absences.items():
+            merged.setdefault(practitioner, []).extend((s, e) for s, e, _ in spans)
+        return merged
+
+
+def booking_context(
+    *, start: dt.datetime, end: dt.datetime, modality: str, exclude_session: int | None = None
+) -> BookingContext:
+    rooms = Room.objects.filter(active=True)
+    if modality == Modality.RF_MICRONEEDLING:
+        rooms = rooms.filter(has_rf_device=True)
+    bookings = [
+        Held(*row)
+        # A booking starts and ends on one day, so nothing that starts over a day before the
+        # window reaches into it: the lower bound turns an open-ended scan of every earlier
+        # booking into a short range on the starts_at index.
+        for row in TreatmentSession.objects.filter(
+            starts_at__gt=start - MAX_BOOKING_LENGTH, starts_at__lt=end, ends_at__gt=start
+        )
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .exclude(pk=exclude_session)
+        .order_by()
+        .values_list("pk", "practitioner_id", "room_id", "plan__patient_id", "starts_at", "ends_at")
+    ]
+    practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for booking in bookings:
+        practitioner_busy.setdefault(booking.practitioner_id, []).append(
+            (booking.starts_at, booking.ends_at)
+        )
+        room_busy.setdefault(booking.room_id, []).append((booking.starts_at, booking.ends_at))
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]] = {}
+    for absence in PractitionerAbsence.objects.filter(starts_at__lt=end, ends_at__gt=start):
+        absences.setdefault(absence.practitioner_id, []).append(
+            (absence.starts_at, absence.ends_at, absence.reason)
+        )
+    hours = opening_hours()
+    return BookingContext(
+        hours=hours,
+        calendar=clinic_calendar(hours.keys()),
+        practitioners={p.pk: p for p in Practitioner.objects.filter(active=True)},
+        rooms={r.pk: r for r in rooms},
+        practitioner_busy=practitioner_busy,
+        room_busy=room_busy,
+        absences=absences,
+        bookings=bookings,
+    )
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of a day in the clinic's zone (23 or 25 hours long on DST days)."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+#: What the calendars, today's list and the iCal feeds show of a booking. A full clinic's day
+#: is 150 bookings of seven joined rows each; loading only these columns halves the page's time.
+CALENDAR_FIELDS = (
+    "public_id",
+    "number",
+    "status",
+    "status_reason",
+    "target_date",
+    "starts_at",
+    "ends_at",
+    "updated_at",
+    "plan__public_id",
+    "plan__planned_sessions",
+    "plan__patient__public_id",
+    "plan__patient__given_name",
+    "plan__patient__family_name",
+    "plan__patient__mrn",
+    "plan__protocol__code",
+    "practitioner__public_id",
+    "practitioner__is_dermatologist",
+    "practitioner__user__first_name",
+    "practitioner__user__last_name",
+    "practitioner__user__username",
+    "room__public_id",
+    "room__name",
+)
+
+
+def sessions_between(
+    first: dt.date,
+    last: dt.date,
+    *,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+) -> list[TreatmentSession]:
+    """Bookings from `first` to `last` (inclusive), one query however many there are."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    sessions = TreatmentSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if practitioner is not None:
+        sessions = sessions.filter(practitioner=practitioner)
+    if room is not None:
+        sessions = sessions.filter(room=room)
+    return list(
+        sessions.select_related("plan__patient", "plan__protocol", "practitioner__user", "room")
+        .only(*CALENDAR_FIELDS)
+        .order_by("starts_at", "pk")
+    )
+
+
+def sessions_for_day(day: dt.date) -> list[TreatmentSession]:
+    return sessions_between(day, day)
+
+
+# --- One session for a user -----------------------------------------------------------------
+
+#: What every page, endpoint and service that works on one session reads with it.
+SESSION_RELATED = (
+    "plan__patient",
+    "plan__protocol",
+    "plan__concern__indication",
+    "plan__concern__grading_scale",
+    "practitioner__user",
+    "room",
+)
+
+
+def session_get_for_user(
+    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+) -> TreatmentSession:
+    """The one way to fetch a session for a user: 404 for a role that may not see sessions
+    and for an id that is not one, with everything its pages and services read."""
+    if not user.has_perm("treatments.view_treatmentsession"):
+        raise Http404("No such session.")
+    session = (
+        TreatmentSession.objects.select_related(*SESSION_RELATED)
+        .filter(public_id=parse_public_id(public_id))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+@inside_transaction
+def session_lock(session: TreatmentSession) -> TreatmentSession:
+    """Lock the session with its plan, in one statement, and read them afresh: every change to
+    a series goes through its plan, so two clerks moving sessions of one plan take turns and
+    spacing checks see settled dates. The row returned is the one to change."""
+    return (
+        TreatmentSession.objects.select_for_update(of=("self", "plan"))
+        .select_related(*SESSION_RELATED)
+        .get(pk=session.pk)
+    )
+
+
+def session_day(session: TreatmentSession) -> dt.date:
+    """The day a session happens: its booking if booked, else its target."""
+    if session.starts_at is None:
+        return session.target_date
+    return timezone.localtime(session.starts_at).date()
+
+
+def resource_by_public_id(model: type[Practitioner] | type[Room], raw: object) -> Any:
+    """The practitioner or room with this public id, or None for anything that is not one."""
+    try:
+        return model.objects.filter(public_id=parse_public_id(str(raw or ""))).first()
+    except Http404:
+        return None
+
+
+#: Days a calendar or a list may show; anything else is a typing slip, not a date to compute with.
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def parse_day(raw: str | None, default: dt.date) -> dt.date:
+    """A day from a page's query string; the default for anything that is not a usable day."""
+    try:
+        day = dt.date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else default

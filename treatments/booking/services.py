@@ -1,0 +1,551 @@
+"""Finding a slot, booking, moving and cancelling a session.
+
+Bookings are checked and locked inside a transaction on every database; on PostgreSQL,
+exclusion constraints also make an overlapping booking impossible to save, and that refusal
+comes back as the same `Conflict`. The rules themselves (spacing, the window, opening hours and
+the arrival lead, free slots) are `treatments.rules`; these services load rows, ask them, and
+save the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Collection
+from typing import ParamSpec, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from clinic.errors import Conflict, InvalidInput
+from clinic.models import Practitioner, Room
+from clinic.text import checked_text
+from clinic.transactions import inside_transaction
+from treatments import clinicians
+from treatments.booking.selectors import (
+    BookingContext,
+    booking_context,
+    session_day,
+    session_lock,
+)
+from treatments.errors import ShiftsNeeded
+from treatments.models import STATUS_REASON_MAX_LENGTH, TreatmentPlan, TreatmentSession
+from treatments.rules import roles, slots, spacing
+from treatments.rules.limits import ANAESTHETIC_LEAD, MAX_BOOKING_AHEAD_DAYS
+from treatments.rules.spacing import Neighbour, SchedulingError, SeriesSession, Shift
+
+GRID = dt.timedelta(minutes=settings.SLOT_GRID_MINUTES)
+MAX_BOOKING_AHEAD = dt.timedelta(days=MAX_BOOKING_AHEAD_DAYS)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _zone() -> dt.tzinfo:
+    return timezone.get_current_timezone()
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def procedure_duration(session: TreatmentSession) -> dt.timedelta:
+    area = session.area or session.plan.concern.body_area
+    return dt.timedelta(minutes=settings.PROCEDURE_MINUTES.get(area, 45))
+
+
+def booking_window(session: TreatmentSession) -> spacing.Window:
+    return spacing.Window(
+        session.target_date, settings.BOOKING_WINDOW_BEFORE_DAYS, settings.BOOKING_WINDOW_AFTER_DAYS
+    )
+
+
+# --- The series and its neighbours, as the spacing rules see them ----------------------------
+
+
+def _area_sessions(session: TreatmentSession) -> list[TreatmentSession]:
+    """The patient's open sessions on this area in active plans, this series' included: one
+    query serves the 7-day floor, the series' order and the re-spacing of later sessions."""
+    return list(
+        TreatmentSession.objects.filter(
+            plan__patient_id=session.plan.patient_id,
+            plan__concern__body_area=session.plan.concern.body_area,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+        )
+        .exclude(pk=session.pk)
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .select_related("plan__protocol")
+        .order_by("plan_id", "number")
+    )
+
+
+def _neighbours(others: list[TreatmentSession]) -> list[Neighbour]:
+    return [
+        Neighbour(plan=o.plan_id, number=o.number, day=session_day(o), label=o.plan.protocol.code)
+        for o in others
+    ]
+
+
+def _series(session: TreatmentSession, others: list[TreatmentSession]) -> list[SeriesSession]:
+    """This series for `spacing.respace`: the session being moved and its open siblings."""
+    siblings = [o for o in others if o.plan_id == session.plan_id]
+    return [
+        SeriesSession(
+            number=o.number,
+            day=session_day(o),
+            movable=o.status in TreatmentSession.OPEN_TO_BOOK,
+            booked=o.status == TreatmentSession.Status.BOOKED,
+            status=o.get_status_display().lower(),
+        )
+        for o in [session, *siblings]
+    ]
+
+
+# --- Availability ----------------------------------------------------------------------------
+
+
+class Availability(list[slots.FreeSlot]):
+    """Free slots, with the id and name of every practitioner and room they offer (read with
+    the bookings, so a caller needs no further query to show them)."""
+
+    names: dict[str, dict[int, dict[str, str]]]
+
+
+def _named(found: list[slots.FreeSlot], context: BookingContext | None) -> Availability:
+    result = Availability(found)
+    people = context.practitioners if context else {}
+    rooms = context.rooms if context else {}
+    result.names = {
+        "p": {pk: {"id": str(p.public_id), "name": str(p)} for pk, p in people.items()},
+        "r": {pk: {"id": str(r.public_id), "name": str(r)} for pk, r in rooms.items()},
+    }
+    return result
+
+
+def session_availability(*, session: TreatmentSession, day: dt.date | None = None) -> Availability:
+    """Free slots within the session's window (`BOOKING_WINDOW_BEFORE_DAYS` before its target
+    to `BOOKING_WINDOW_AFTER_DAYS` after), or on one `day` of it. `session` is the row from
+    `session_get_for_user`."""
+    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be booked.")
+    window = booking_window(session)
+    if day is not None and day not in window:
+        message = (
+            f"Choose a day from {window.first:%d %b %Y} to {window.last:%d %b %Y}, the window "
+            f"around session {session.number}'s target date."
+        )
+        raise InvalidInput(message, fields={"day": [message]})
+    # Only days the booking would accept: the 7-day floor from the area's other sessions and
+    # after the series' earlier ones. Later sessions of the series may move (the booking offers
+    # to shift them), so they do not close a day here.
+    later = range(session.number + 1, session.plan.planned_sessions + 1)
+    neighbours = _neighbours(_area_sessions(session))
+    days = [
+        candidate
+        for candidate in ([day] if day is not None else window.days())
+        if spacing.neighbour_problem(
+            plan=session.plan_id,
+            number=session.number,
+            day=candidate,
+            neighbours=neighbours,
+            ignore=later,
+        )
+        is None
+    ]
+    if not days:
+        return _named([], None)
+    zone = _zone()
+    context = booking_context(
+        start=dt.datetime.combine(days[0], dt.time.min, tzinfo=zone),
+        end=dt.datetime.combine(days[-1], dt.time.max, tzinfo=zone),
+        modality=session.plan.modality,
+        exclude_session=session.pk,
+    )
+    found = slots.free_slots(
+        days=days,
+        hours=context.hours,
+        calendar=context.calendar,
+        duration=procedure_duration(session),
+        lead=ANAESTHETIC_LEAD,
+        grid=GRID,
+        zone=zone,
+        not_before=timezone.now(),
+        practitioners=sorted(context.practitioners),
+        rooms=sorted(context.rooms),
+        practitioner_busy=context.practitioner_unavailable(),
+        room_busy=context.room_busy,
+        patient_busy=[
+            (held.starts_at, held.ends_at)
+            for held in context.bookings
+            if held.patient_id == session.plan.patient_id
+        ],
+    )
+    return _named(found, context)
+
+
+# --- Booking and moving ----------------------------------------------------------------------
+
+
+def _describe(other: TreatmentSession) -> str:
+    start = timezone.localtime(other.starts_at)
+    end = timezone.localtime(other.ends_at)
+    return (
+        f"{start:%d %b %Y %H:%M}–{end:%H:%M}, session {other.number} for "
+        f"{other.plan.patient.full_name}"
+    )
+
+
+def _check_when(starts_at: dt.datetime) -> None:
+    """Refuse absurd times before doing any arithmetic on them (years 1 and 9999 included)."""
+    if starts_at.tzinfo is None:
+        raise InvalidInput("Give the time with its time zone.", fields={"starts_at": ["No zone."]})
+    now = timezone.now()
+    if starts_at < now:
+        raise InvalidInput("That time has passed.", fields={"starts_at": ["Choose a future time."]})
+    if starts_at > now + MAX_BOOKING_AHEAD:
+        message = f"Sessions are booked at most {MAX_BOOKING_AHEAD_DAYS} days ahead."
+        raise InvalidInput(message, fields={"starts_at": [message]})
+
+
+def _check_slot(
+    *,
+    session: TreatmentSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    context: BookingContext,
+) -> None:
+    zone = _zone()
+    problem = slots.grid_problem(start.astimezone(zone), settings.SLOT_GRID_MINUTES)
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+    if start - ANAESTHETIC_LEAD < timezone.now():
+        raise InvalidInput(
+            f"That time has passed (the patient arrives {slots.minutes(ANAESTHETIC_LEAD)} "
+            "minutes before the procedure).",
+            fields={"starts_at": ["Choose a time in the future."]},
+        )
+    if practitioner.pk not in context.practitioners:
+        raise InvalidInput(
+            "This practitioner is not active.", fields={"practitioner": ["Inactive."]}
+        )
+    if room.pk not in context.rooms:
+        why = "has no RF device" if room.active else "is not in use"
+        raise InvalidInput(f"{room} {why}.", fields={"room": [f"{room} {why}."]})
+    problem = slots.opening_problem(
+        start, end, lead=ANAESTHETIC_LEAD, hours=context.hours, calendar=context.calendar, zone=zone
+    )
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+    found = [
+        (who, held.pk)
+        for held in context.bookings
+        if slots.overlaps(start, end, held.starts_at, held.ends_at)
+        for who, same in (
+            (str(practitioner), held.practitioner_id == practitioner.pk),
+            (str(room), held.room_id == room.pk),
+            ("The patient", held.patient_id == session.plan.patient_id),
+        )
+        if same
+    ]
+    others = TreatmentSession.objects.select_related("plan__patient").in_bulk(
+        [pk for _, pk in found]
+    )
+    clashes = [f"{who} is already booked {_describe(others[pk])}" for who, pk in found]
+    for absent_from, absent_to, reason in context.absences.get(practitioner.pk, ()):
+        if slots.overlaps(start, end, absent_from, absent_to):
+            clashes.append(
+                f"{practitioner} is away {timezone.localtime(absent_from):%d %b %H:%M}–"
+                f"{timezone.localtime(absent_to):%d %b %H:%M} ({reason})"
+            )
+    if clashes:
+        raise Conflict("; ".join(clashes) + ".", extra={"conflicts": clashes})
+
+
+def _lock_and_context(
+    session: TreatmentSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+) -> BookingContext:
+    # Lock the practitioner, then the room (the plan is already locked): concurrent bookings of
+    # either queue here, always in the same order so two clerks cannot deadlock.
+    list(
+        Practitioner.objects.select_for_update(of=("self",))
+        .order_by()
+        .filter(pk=practitioner.pk)
+        .values("pk")
+    )
+    list(Room.objects.select_for_update().order_by().filter(pk=room.pk).values("pk"))
+    return booking_context(
+        start=start - dt.timedelta(days=1),
+        end=end + dt.timedelta(days=1),
+        modality=session.plan.modality,
+        exclude_session=session.pk,
+    )
+
+
+def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
+    try:
+        with transaction.atomic():
+            session.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        # The database's own guard (PostgreSQL exclusion constraints) caught a race.
+        raise Conflict(
+            "Someone booked this practitioner or room at the same time a moment ago; "
+            "choose another slot."
+        ) from None
+
+
+def contention_is_conflict(service: Callable[P, R]) -> Callable[P, R]:
+    """A deadlock or serialization failure between two clerks is a conflict to retry, not a
+    server error."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+            if code in {"40P01", "40001"} or "database is locked" in str(error):
+                raise Conflict(
+                    "Another booking for this series or slot was being saved at the same "
+                    "moment; try again."
+                ) from None
+            raise
+
+    return wrapper
+
+
+@contention_is_conflict
+@transaction.atomic
+def session_book(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    shift_later: bool = False,
+) -> TreatmentSession:
+    """Book a planned session within its window around the target date."""
+    clinicians.require(acting_user, roles.BOOK_PERM, "book sessions")
+    session = session_lock(session)
+    if session.status != TreatmentSession.Status.PLANNED:
+        raise InvalidInput(
+            f"Session {session.number} is {session.get_status_display().lower()}; "
+            "only a planned session can be booked (move a booked one instead)."
+        )
+    _check_when(starts_at)
+    problem = spacing.window_problem(session.number, booking_window(session), _local_day(starts_at))
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+    placed, _ = _place(
+        acting_user=acting_user,
+        session=session,
+        starts_at=starts_at,
+        practitioner=practitioner,
+        room=room,
+        shift_later=shift_later,
+    )
+    return placed
+
+
+@contention_is_conflict
+@transaction.atomic
+def session_reschedule(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    shift_later: bool = False,
+) -> tuple[TreatmentSession, list[Shift]]:
+    """Move a booked (or planned) session; later sessions keep the plan's spacing.
+
+    Without `shift_later`, a move that would crowd later sessions is refused with the shifts it
+    needs (`ShiftsNeeded`), so the clerk sees the new dates before anything is saved.
+    """
+    clinicians.require(acting_user, roles.BOOK_PERM, "move sessions")
+    session = session_lock(session)
+    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be moved.")
+    _check_when(starts_at)
+    return _place(
+        acting_user=acting_user,
+        session=session,
+        starts_at=starts_at,
+        practitioner=practitioner,
+        room=room,
+        shift_later=shift_later,
+    )
+
+
+def _refuse_spacing(
+    session: TreatmentSession, day: dt.date, neighbours: list[Neighbour], *, ignore: Collection[int]
+) -> None:
+    problem = spacing.neighbour_problem(
+        plan=session.plan_id, number=session.number, day=day, neighbours=neighbours, ignore=ignore
+    )
+    if problem:
+        raise InvalidInput(problem, fields={"starts_at": [problem]})
+
+
+def _place(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    starts_at: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    shift_later: bool,
+) -> tuple[TreatmentSession, list[Shift]]:
+    """The checks and writes that booking and moving share. The plan and session are locked."""
+    if session.plan.status != TreatmentPlan.Status.ACTIVE:
+        raise InvalidInput("This plan is not active; its sessions cannot be booked.")
+    end = starts_at + procedure_duration(session)
+    context = _lock_and_context(session, starts_at, end, practitioner, room)
+    _check_slot(
+        session=session,
+        start=starts_at,
+        end=end,
+        practitioner=practitioner,
+        room=room,
+        context=context,
+    )
+    new_day = _local_day(starts_at)
+    others = _area_sessions(session)
+    neighbours = _neighbours(others)
+    # The hard floor and the series' order against what stays put come first; later sessions
+    # of this series may still shift, so they are checked once `respace` says where to.
+    later = range(session.number + 1, session.plan.planned_sessions + 1)
+    _refuse_spacing(session, new_day, neighbours, ignore=later)
+    try:
+        shifts = spacing.respace(
+            _series(session, others),
+            moved=session.number,
+            new_day=new_day,
+            interval_days=session.plan.interval_days,
+            calendar=context.calendar,
+            window=booking_window(session),
+        )
+    except SchedulingError as error:
+        raise InvalidInput(str(error), fields={"starts_at": [str(error)]}) from None
+    if shifts and not shift_later:
+        raise ShiftsNeeded(shifts)
+    _refuse_spacing(session, new_day, neighbours, ignore={shift.number for shift in shifts})
+    now = timezone.now()
+    for shift in shifts:
+        TreatmentSession.objects.filter(plan=session.plan, number=shift.number).update(
+            target_date=shift.new_date,
+            **(
+                {
+                    "status": TreatmentSession.Status.PLANNED,
+                    "starts_at": None,
+                    "ends_at": None,
+                    "practitioner": None,
+                    "room": None,
+                    "status_changed_by": acting_user,
+                    "status_changed_at": now,
+                }
+                if shift.unbooked
+                else {}
+            ),
+            updated_at=now,
+        )
+    session.starts_at, session.ends_at = starts_at, end
+    session.practitioner, session.room = practitioner, room
+    session.status = TreatmentSession.Status.BOOKED
+    session.status_changed_by, session.status_changed_at = acting_user, now
+    _save_slot(
+        session,
+        [
+            "starts_at",
+            "ends_at",
+            "practitioner",
+            "room",
+            "status",
+            "status_changed_by",
+            "status_changed_at",
+        ],
+    )
+    return session, shifts
+
+
+# --- Status changes --------------------------------------------------------------------------
+
+
+@inside_transaction
+def change_status(
+    session: TreatmentSession, status: str, acting_user: AbstractBaseUser, *, reason: str = ""
+) -> None:
+    """A session's status, with why, who and when, written alone: the slot and the record of
+    what was done stay as they are. Called inside its service's transaction."""
+    session.status, session.status_reason = status, reason
+    session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
+    session.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "status_changed_by",
+            "status_changed_at",
+            "updated_at",
+        ]
+    )
+
+
+@inside_transaction
+def close_plan_if_done(plan_id: int) -> None:
+    """A plan with no open session left is over: completed if any session went ahead, else
+    cancelled. Run after every change that can close a session, inside its transaction."""
+    statuses = set(
+        TreatmentSession.objects.filter(plan_id=plan_id).values_list("status", flat=True)
+    )
+    if statuses & set(TreatmentSession.OPEN_STATUSES):
+        return
+    if TreatmentSession.Status.COMPLETED in statuses:
+        TreatmentPlan.objects.filter(pk=plan_id, status=TreatmentPlan.Status.ACTIVE).update(
+            status=TreatmentPlan.Status.COMPLETED, updated_at=timezone.now()
+        )
+    else:
+        TreatmentPlan.objects.filter(pk=plan_id, status=TreatmentPlan.Status.ACTIVE).update(
+            status=TreatmentPlan.Status.CANCELLED,
+            updated_at=timezone.now(),
+            cancellation_reason="No session of the series went ahead.",
+        )
+
+
+@transaction.atomic
+def session_cancel(
+    *, acting_user: AbstractBaseUser, session: TreatmentSession, reason: str
+) -> TreatmentSession:
+    """The record stays, with its reason; the slot is freed."""
+    clinicians.require(acting_user, roles.BOOK_PERM, "cancel sessions")
+    session = session_lock(session)
+    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be cancelled.")
+    reason = checked_text(reason, field="reason", max_length=STATUS_REASON_MAX_LENGTH)
+    if not reason:
+        raise InvalidInput("Give the reason for cancelling.", fields={"reason": ["Required."]})
+    change_status(session, TreatmentSession.Status.CANCELLED, acting_user, reason=reason)
+    close_plan_if_done(session.plan_id)
+    return session
+
+
+__all__ = [
+    "Availability",
+    "Shift",
+    "booking_window",
+    "change_status",
+    "close_plan_if_done",
+    "procedure_duration",
+    "session_availability",
+    "session_book",
+    "session_cancel",
+    "session_reschedule",
+]

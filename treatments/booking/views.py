@@ -1,0 +1,241 @@
+"""The front desk's booking pages: find a slot and book, move, cancel; calendars and iCal.
+
+Thin: each view calls one service or selector; refusals come back as messages on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.errors import ClinicError
+from clinic.ids import parse_public_id
+from clinic.models import Practitioner, Room, new_calendar_token
+from patients.access_log import record_access
+from patients.models import PatientAccess
+from treatments.booking import ical, selectors
+from treatments.booking import services as session_services
+from treatments.booking.selectors import (
+    parse_day,
+    resource_by_public_id,
+    session_get_for_user,
+)
+from treatments.errors import ShiftsNeeded
+from treatments.models import TreatmentSession
+from treatments.planning.selectors import plan_get_for_user
+from treatments.rules.limits import ANAESTHETIC_LEAD
+from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(BOOKING_PERM, raise_exception=True)
+def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Book a planned session, or move a booked one, choosing from the free slots."""
+    session = session_get_for_user(request.user, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    shifts = None
+    if request.method == "POST":
+        practitioner = resource_by_public_id(Practitioner, request.POST.get("practitioner"))
+        room = resource_by_public_id(Room, request.POST.get("room"))
+        try:
+            starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
+        except ValueError:
+            starts_at = None
+        if practitioner is None or room is None or starts_at is None:
+            messages.error(request, "Choose a slot from the list.")
+        else:
+            try:
+                if session.status == TreatmentSession.Status.BOOKED:
+                    session_services.session_reschedule(
+                        acting_user=request.user,
+                        session=session,
+                        starts_at=starts_at,
+                        practitioner=practitioner,
+                        room=room,
+                        shift_later=request.POST.get("shift_later") == "1",
+                    )
+                else:
+                    session_services.session_book(
+                        acting_user=request.user,
+                        session=session,
+                        starts_at=starts_at,
+                        practitioner=practitioner,
+                        room=room,
+                        shift_later=request.POST.get("shift_later") == "1",
+                    )
+            except ShiftsNeeded as error:
+                shifts = {
+                    "items": error.shifts,
+                    "starts_at": starts_at,
+                    "practitioner": practitioner,
+                    "room": room,
+                }
+            except ClinicError as error:
+                messages.error(request, error.message)
+            else:
+                local = timezone.localtime(starts_at)
+                messages.success(
+                    request,
+                    f"Session {session.number} booked {local:%A %d %b %Y}: arrive "
+                    f"{local - ANAESTHETIC_LEAD:%H:%M}, procedure {local:%H:%M}, "
+                    f"{practitioner}, {room}.",
+                )
+                return redirect("plan-detail", public_id=session.plan.public_id)
+    slots: list[Any] = []
+    names: dict[str, dict[int, dict[str, str]]] = {"p": {}, "r": {}}
+    try:
+        slots = session_services.session_availability(session=session)
+        names = slots.names
+    except ClinicError as error:
+        messages.error(request, error.message)
+    by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    for slot in slots:
+        by_day[timezone.localtime(slot.starts_at).date()].append(
+            {
+                "slot": slot,
+                "room": names["r"][slot.room_ids[0]],
+                "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
+            }
+        )
+    days = sorted(by_day)
+    # Open on the target date, or the nearest day that has a free slot.
+    chosen = parse_day(request.GET.get("day"), session.target_date)
+    if chosen not in by_day and days:
+        chosen = min(days, key=lambda d: (abs((d - session.target_date).days), d))
+    return render(
+        request,
+        "treatments/session_booking.html",
+        {
+            "session": session,
+            "days": [(d, len(by_day[d])) for d in days],
+            "chosen": chosen,
+            "rows": by_day.get(chosen, []),
+            "shifts": shifts,
+            "window": (settings.BOOKING_WINDOW_BEFORE_DAYS, settings.BOOKING_WINDOW_AFTER_DAYS),
+        },
+    )
+
+
+@require_POST
+@permission_required(BOOKING_PERM, raise_exception=True)
+def session_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    session = session_get_for_user(request.user, public_id)
+    try:
+        session_services.session_cancel(
+            acting_user=request.user, session=session, reason=request.POST.get("reason", "")
+        )
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Session {session.number} cancelled; its slot is free.")
+    return redirect("plan-detail", public_id=session.plan.public_id)
+
+
+def calendar_links() -> dict[str, list[tuple[str, str]]]:
+    """(name, calendar address) of every active practitioner and room, for the links between
+    calendars: one reverse() per kind, not one per resource."""
+    marker = "00000000-0000-0000-0000-000000000000"
+    links = {}
+    for kind, model in (("practitioners", Practitioner), ("rooms", Room)):
+        address = reverse("calendar", args=[kind, marker])
+        links[kind] = [
+            (str(r), address.replace(marker, str(r.public_id)))
+            for r in model.objects.filter(active=True)
+        ]
+    return links
+
+
+@require_GET
+@permission_required("treatments.view_treatmentsession", raise_exception=True)
+def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
+    """Day or week view of one practitioner's or one room's bookings."""
+    model = {"practitioners": Practitioner, "rooms": Room}.get(kind)
+    if model is None:
+        raise Http404
+    resource = model.objects.filter(public_id=parse_public_id(public_id)).first()
+    if resource is None:
+        raise Http404
+    view = "week" if request.GET.get("view") == "week" else "day"
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    first = day - dt.timedelta(days=day.weekday()) if view == "week" else day
+    days = [first + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
+    sessions = selectors.sessions_between(days[0], days[-1], **{kind[:-1]: resource})
+    columns = {
+        d: [s for s in sessions if timezone.localtime(s.starts_at).date() == d] for d in days
+    }
+    step = dt.timedelta(days=7 if view == "week" else 1)
+    return render(
+        request,
+        "treatments/calendar.html",
+        {
+            "resource": resource,
+            "kind": kind,
+            "view": view,
+            "day": day,
+            "columns": columns,
+            "first_day": days[0],
+            "previous": day - step,
+            "next": day + step,
+            "switch_to": calendar_links(),
+        },
+    )
+
+
+@require_GET
+def plan_ics(request: HttpRequest, public_id: str) -> HttpResponse:
+    plan = plan_get_for_user(request.user, public_id)
+    record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
+    body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.ics"'
+    return response
+
+
+@require_GET
+@login_not_required
+def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A practitioner's subscribed calendar. The secret token is the credential: calendar apps
+    cannot log in. Renewing the token revokes every old subscription."""
+    practitioner = Practitioner.objects.filter(
+        calendar_token=token, active=True, user__is_active=True
+    ).first()
+    if practitioner is None or len(token) < 20:
+        raise Http404
+    today = timezone.localdate()
+    sessions = [
+        s
+        for s in selectors.sessions_between(
+            today - dt.timedelta(days=30),
+            today + session_services.MAX_BOOKING_AHEAD,
+            practitioner=practitioner,
+        )
+        if s.status != TreatmentSession.Status.CANCELLED
+    ]
+    response = HttpResponse(
+        ical.practitioner_ics(sessions, name=str(practitioner)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def practitioner_feed_renew(request: HttpRequest) -> HttpResponse:
+    practitioner = Practitioner.objects.filter(user=request.user).first()
+    if practitioner is None:
+        raise Http404
+    practitioner.calendar_token = new_calendar_token()
+    practitioner.save(update_fields=["calendar_token"])
+    messages.success(request, "New calendar address made; the old one no longer works.")
+    return redirect("home")

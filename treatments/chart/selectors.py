@@ -1,0 +1,60 @@
+"""The patient's chart: everything on the patient's page, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from patients.models import Patient, SkinConcern
+from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.rules.screening import is_current
+from treatments.screening.selectors import screening_validity_end
+
+
+def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> dict:
+    """Everything on a patient's page, in a fixed number of queries."""
+    concerns = list(
+        SkinConcern.objects.filter(patient=patient)
+        .select_related("indication", "grading_scale")
+        .order_by("-created_at")
+    )
+    can_see_plans = user.has_perm("treatments.view_treatmentplan")
+    plans = (
+        list(
+            TreatmentPlan.objects.filter(patient=patient)
+            .select_related("protocol", "concern__indication", "responsible_dermatologist__user")
+            .order_by("-created_at")
+        )
+        if can_see_plans
+        else []
+    )
+    sessions = (
+        list(
+            TreatmentSession.objects.filter(plan__patient=patient)
+            .select_related("plan__protocol", "practitioner__user", "room")
+            .order_by("target_date", "number")
+        )
+        if user.has_perm("treatments.view_treatmentsession")
+        else []
+    )
+    screenings = (
+        list(
+            Screening.objects.filter(patient=patient)
+            .select_related("plan__protocol", "session", "performed_by", "override_by")
+            .order_by("-performed_at")
+        )
+        if user.has_perm("treatments.view_screening")
+        else []
+    )
+    today = timezone.localdate()
+    for screening in screenings:
+        screening.valid_until = screening_validity_end(screening)
+        screening.current = is_current(
+            screening.performed_at,
+            screening.result,
+            on=today,
+            valid_days=settings.SCREENING_VALID_DAYS,
+            zone=timezone.get_current_timezone(),
+        )
+    return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}

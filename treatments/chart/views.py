@@ -1,0 +1,32 @@
+"""The patient's page: concerns, plans, the timeline of sessions and screening history."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from patients.access_log import record_access
+from patients.forms import ConcernForm
+from patients.models import PatientAccess
+from patients.selectors import patient_get_for_user
+from treatments import clinicians
+from treatments.chart import selectors
+
+
+@require_GET
+def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    patient = patient_get_for_user(request.user, public_id)
+    record_access(request, patient, PatientAccess.Channel.PAGE)
+    chart = selectors.patient_chart(request.user, patient)
+    concern_form = ConcernForm() if request.user.has_perm("patients.add_skinconcern") else None
+    return render(
+        request,
+        "treatments/patient_detail.html",
+        {
+            "patient": patient,
+            **chart,
+            "concern_form": concern_form,
+            "can_plan": clinicians.may_plan(request.user),
+        },
+    )

@@ -1,0 +1,86 @@
+"""The planning flow's parameters form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from clinic.errors import ClinicError
+from clinic.forms import add_errors
+from clinic.text import REASON_MAX_LENGTH
+from evidence.models import Protocol
+from patients.forms import DateInput
+from treatments.planning import services
+from treatments.rules.limits import (
+    MAX_INTERVAL_DAYS,
+    MAX_SESSIONS,
+    MIN_INTERVAL_DAYS,
+    MIN_SESSIONS,
+    PLAN_DEPTH_MAX_MM,
+    PLAN_DEPTH_MIN_MM,
+)
+
+
+class ProtocolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Protocol) -> str:
+        return f"{obj.code} — {obj.title} ({obj.get_modality_display()})"
+
+
+class PlanParametersForm(forms.Form):
+    protocol = ProtocolChoiceField(
+        queryset=Protocol.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+    sessions = forms.IntegerField(min_value=MIN_SESSIONS, max_value=MAX_SESSIONS)
+    interval_days = forms.IntegerField(
+        label="Interval (days)",
+        min_value=MIN_INTERVAL_DAYS,
+        max_value=MAX_INTERVAL_DAYS,
+        help_text=f"Never under {MIN_INTERVAL_DAYS} days between sessions on the same area.",
+    )
+    depth_mm = forms.DecimalField(
+        label="Needle depth (mm)",
+        max_digits=3,
+        decimal_places=2,
+        min_value=PLAN_DEPTH_MIN_MM,
+        max_value=PLAN_DEPTH_MAX_MM,
+    )
+    start_date = forms.DateField(
+        label="First session on or after", widget=DateInput(format="%Y-%m-%d")
+    )
+    departure_reason = forms.CharField(
+        label="Reason for departing from the protocol",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when sessions, interval or depth fall outside the protocol's ranges.",
+    )
+
+    def __init__(self, *args: Any, protocols: Iterable[Protocol], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["protocol"].queryset = Protocol.objects.filter(
+            pk__in=[p.pk for p in protocols]
+        ).order_by("modality", "code")
+        self.params: services.PlanParameters | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.params = services.plan_parameters_from(data)
+        except ClinicError as error:
+            add_errors(self, error)
+        return data
+
+    @staticmethod
+    def initial_for(protocol: Protocol) -> dict[str, Any]:
+        return {
+            "protocol": protocol,
+            "sessions": protocol.default_sessions,
+            "interval_days": protocol.default_interval_days,
+            "depth_mm": protocol.depth_max_mm if protocol.depth_max_mm is not None else None,
+            "start_date": timezone.localdate(),
+        }

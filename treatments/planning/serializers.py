@@ -1,0 +1,105 @@
+"""API representations of plans and plan requests."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from clinic.text import REASON_MAX_LENGTH
+from evidence.models import Protocol
+from evidence.serializers import StudySerializer
+from treatments.models import (
+    TreatmentPlan,
+    TreatmentSession,
+)
+from treatments.rules.limits import (
+    MAX_INTERVAL_DAYS,
+    MAX_SESSIONS,
+    MIN_INTERVAL_DAYS,
+    MIN_SESSIONS,
+)
+from treatments.screening.serializers import Answers
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    """What a dermatologist asks for; the service does the checking."""
+
+    concern = serializers.UUIDField(help_text="The concern's id.")
+    patient = serializers.UUIDField(
+        required=False, help_text="Optional: refuse if the concern is not this patient's."
+    )
+    protocol = serializers.SlugRelatedField(slug_field="code", queryset=Protocol.objects.all())
+    sessions = serializers.IntegerField(min_value=MIN_SESSIONS, max_value=MAX_SESSIONS)
+    interval_days = serializers.IntegerField(
+        min_value=MIN_INTERVAL_DAYS, max_value=MAX_INTERVAL_DAYS
+    )
+    depth_mm = serializers.DecimalField(max_digits=3, decimal_places=2)
+    start_date = serializers.DateField()
+    departure_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH
+    )
+
+
+class PlanCreateSerializer(PlanRequestSerializer):
+    answers = Answers
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        required=False,
+        default=list,
+        help_text="Codes of the flags the clinician has seen and accepts.",
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH
+    )
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = TreatmentSession
+        fields = ("id", "number", "target_date", "starts_at", "ends_at", "status")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    concern = serializers.UUIDField(source="concern.public_id", read_only=True)
+    indication = serializers.CharField(source="concern.indication.slug", read_only=True)
+    protocol = serializers.CharField(source="protocol.code", read_only=True)
+    responsible_dermatologist = serializers.CharField(
+        source="responsible_dermatologist.__str__", read_only=True
+    )
+    study = StudySerializer(source="protocol.study", read_only=True)
+
+    class Meta:
+        model = TreatmentPlan
+        fields = (
+            "id",
+            "patient",
+            "concern",
+            "indication",
+            "protocol",
+            "modality",
+            "planned_sessions",
+            "interval_days",
+            "needle_depth_mm",
+            "status",
+            "departure_reason",
+            "responsible_dermatologist",
+            "approved_at",
+            "created_at",
+            "study",
+        )
+
+
+class PlanDetailSerializer(PlanSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = (*PlanSerializer.Meta.fields, "sessions")
+
+
+class PreviewSerializer(serializers.Serializer):
+    dates = serializers.ListField(child=serializers.DateField())
+    departures = serializers.ListField(child=serializers.CharField())
+    questions = serializers.ListField(child=serializers.DictField())

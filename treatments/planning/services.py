@@ -1,0 +1,216 @@
+"""Planning a series: parameters, the schedule preview, and the plan itself.
+
+Every write takes the acting user, checks the rules that span models, and saves in one
+transaction; a refused request saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.errors import (
+    Conflict,
+    InvalidInput,
+)
+from evidence.models import Protocol
+from patients.models import Patient, SkinConcern
+from treatments import clinicians
+from treatments.booking.selectors import clinic_calendar
+from treatments.models import (
+    Screening,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from treatments.rules.planning import PlanParameters, plan_departures, plan_parameter_errors
+from treatments.rules.spacing import Neighbour, SchedulingError, floor_problem, series_dates
+from treatments.screening.selectors import rules_for_modality
+from treatments.screening.services import screening_assess, screening_record
+
+__all__ = [
+    "PlanParameters",
+    "plan_create",
+    "plan_departures",
+    "plan_parameters",
+    "plan_parameters_from",
+    "plan_schedule_preview",
+]
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def plan_parameters_from(data: Mapping[str, Any]) -> PlanParameters:
+    """plan_parameters() from a form's or a serializer's cleaned data."""
+    return plan_parameters(
+        protocol=data["protocol"],
+        sessions=data["sessions"],
+        interval_days=data["interval_days"],
+        depth_mm=data["depth_mm"],
+        start_date=data["start_date"],
+        departure_reason=data.get("departure_reason", ""),
+    )
+
+
+def plan_parameters(
+    *,
+    protocol: Protocol,
+    sessions: object,
+    interval_days: object,
+    depth_mm: object,
+    start_date: dt.date,
+    departure_reason: str = "",
+) -> PlanParameters:
+    """Parse and check what a person typed; raise InvalidInput naming each bad field."""
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, object] = {}
+    for name, value in (("sessions", sessions), ("interval_days", interval_days)):
+        try:
+            parsed[name] = int(str(value))
+        except (TypeError, ValueError):
+            errors[name] = ["Enter a whole number."]
+    depth = _decimal(depth_mm)
+    if depth is None:
+        errors["depth_mm"] = ["Enter the needle depth in millimetres, e.g. 1.5."]
+    if errors:
+        raise InvalidInput("Some plan values are not numbers.", fields=errors)
+    params = PlanParameters(
+        protocol=protocol,
+        sessions=parsed["sessions"],
+        interval_days=parsed["interval_days"],
+        depth_mm=depth,
+        start_date=start_date,
+        departure_reason=departure_reason or "",
+    )
+    errors = plan_parameter_errors(params, today=timezone.localdate())
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    return params
+
+
+def plan_schedule_preview(params: PlanParameters) -> list[dt.date]:
+    try:
+        return series_dates(
+            params.start_date, params.sessions, params.interval_days, clinic_calendar()
+        )
+    except SchedulingError as error:
+        raise InvalidInput(str(error), fields={"start_date": [str(error)]}) from None
+
+
+def _area_neighbours(patient_id: int, body_area: str) -> list[Neighbour]:
+    """The patient's open sessions on this area in active plans, whichever plan they are in."""
+    zone = timezone.get_current_timezone()
+    return [
+        Neighbour(
+            plan=plan,
+            number=number,
+            day=starts_at.astimezone(zone).date() if starts_at else target,
+            label=code,
+        )
+        for plan, number, target, starts_at, code in TreatmentSession.objects.filter(
+            plan__patient_id=patient_id,
+            plan__concern__body_area=body_area,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+        )
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .values_list("plan_id", "number", "target_date", "starts_at", "plan__protocol__code")
+    ]
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    acting_user: AbstractBaseUser,
+    concern: SkinConcern,
+    params: PlanParameters,
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+) -> TreatmentPlan:
+    """Screen, then create an active plan with its sessions' target dates.
+
+    An absolute contraindication, a missing answer or an un-overridden relative one raises
+    and nothing is saved.
+    """
+    responsible = clinicians.require_planner(acting_user)
+    # Planning takes turns per patient: the area's other plans cannot change underneath.
+    patient = Patient.objects.select_for_update().get(pk=concern.patient_id)
+    if patient.status != Patient.Status.ACTIVE:
+        raise InvalidInput("This patient is archived; restore the record before planning.")
+    if concern.status != SkinConcern.Status.ACTIVE:
+        raise InvalidInput("This concern is not active.")
+    protocol = params.protocol
+    if protocol.indication_id != concern.indication_id:
+        raise InvalidInput(
+            f"{protocol.code} is a protocol for {protocol.indication}, not {concern.indication}.",
+            fields={"protocol": ["Choose a protocol for this concern's indication."]},
+        )
+    errors = plan_parameter_errors(params, today=timezone.localdate())
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    questions = rules_for_modality(protocol.modality)
+    outcome, decision = screening_assess(
+        questions=questions,
+        answers=answers,
+        indication_id=concern.indication_id,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+        acting_user=acting_user,
+    )
+    if TreatmentPlan.objects.filter(concern=concern, status=TreatmentPlan.Status.ACTIVE).exists():
+        raise Conflict(
+            "This concern already has an active plan; complete or cancel it first.",
+            fields={"concern": ["Already has an active plan."]},
+        )
+    dates = plan_schedule_preview(params)
+    problem = floor_problem(dates, _area_neighbours(patient.pk, concern.body_area))
+    if problem:
+        raise Conflict(
+            problem, fields={"start_date": ["Too close to another plan's session on this area."]}
+        )
+    now = timezone.now()
+    plan = TreatmentPlan.objects.create(
+        patient=patient,
+        concern=concern,
+        protocol=protocol,
+        modality=protocol.modality,
+        planned_sessions=params.sessions,
+        interval_days=params.interval_days,
+        needle_depth_mm=params.depth_mm,
+        responsible_dermatologist=responsible,
+        status=TreatmentPlan.Status.ACTIVE,
+        # The reason in the dermatologist's words, then what it departs from, for the record.
+        departure_reason="\n".join(
+            part for part in (params.departure_reason.strip(), *plan_departures(params)) if part
+        ),
+        approved_by=acting_user,
+        approved_at=now,
+        created_by=acting_user,
+    )
+    screening_record(
+        acting_user=acting_user,
+        plan=plan,
+        kind=Screening.Kind.PLAN,
+        questions=questions,
+        answers=answers,
+        outcome=outcome,
+        decision=decision,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+    )
+    TreatmentSession.objects.bulk_create(
+        TreatmentSession(plan=plan, number=number, target_date=day, area=concern.body_area)
+        for number, day in enumerate(dates, start=1)
+    )
+    return plan

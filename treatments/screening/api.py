@@ -1,0 +1,86 @@
+"""Screenings over the API: the list, the re-screen before a session, the override."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.api import PublicIdLookupMixin
+from clinic.errors import InvalidInput
+from clinic.ids import parse_public_id
+from treatments import clinicians
+from treatments.api_mixins import AccessLoggedRetrieveMixin
+from treatments.booking.selectors import session_get_for_user
+from treatments.models import Screening
+from treatments.screening import selectors
+from treatments.screening import services as screening_services
+from treatments.screening.serializers import (
+    OverrideSerializer,
+    RescreenSerializer,
+    ScreeningSerializer,
+)
+
+
+class ScreeningViewSet(
+    AccessLoggedRetrieveMixin,
+    PublicIdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Screening records. New ones come from planning or from the re-screen before a session."""
+
+    serializer_class = ScreeningSerializer
+    lookup_field = "public_id"
+    queryset = Screening.objects.all()
+
+    def get_queryset(self) -> QuerySet[Screening]:
+        screenings = selectors.screenings_for_user(self.request.user)
+        patient = self.request.query_params.get("patient")
+        if patient:
+            screenings = screenings.filter(patient__public_id=parse_public_id(patient))
+        return screenings.order_by("-performed_at", "-pk")
+
+    @extend_schema(request=RescreenSerializer, responses={201: ScreeningSerializer})
+    @action(detail=False, methods=["post"])
+    def rescreen(self, request: Request) -> Response:
+        """Before a session: 'anything changed?' Saved whatever the result."""
+        serializer = RescreenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            session = session_get_for_user(request.user, data["session"])
+        except Http404:
+            raise InvalidInput(
+                "No such session.", fields={"session": ["No session has this id."]}
+            ) from None
+        screening = screening_services.screening_rescreen(
+            acting_user=request.user,
+            session=session,
+            changed=data["changed"],
+            answers=data.get("answers"),
+            acknowledged=set(data["acknowledged"]),
+            override_reason=data.get("override_reason", ""),
+            notes=data.get("notes", ""),
+        )
+        screening = self.get_queryset().get(pk=screening.pk)
+        return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OverrideSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def override(self, request: Request, public_id: str) -> Response:
+        screening = self.get_object()
+        clinicians.require_overrider(request.user)  # before the body: the role first
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        screening_services.screening_override(
+            acting_user=request.user,
+            screening=screening,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(ScreeningSerializer(self.get_queryset().get(pk=screening.pk)).data)

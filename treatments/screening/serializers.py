@@ -1,0 +1,109 @@
+"""API representations of screenings and their answers."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from clinic.text import REASON_MAX_LENGTH
+from treatments.models import (
+    Screening,
+    ScreeningAnswer,
+)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true and false: a screening answer is never guessed from "off" or 0."""
+
+    def to_internal_value(self, data: object) -> bool:
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+        return False  # unreachable: fail() raises
+
+
+Answers = serializers.DictField(
+    child=StrictBooleanField(),
+    help_text='One answer per screening question, by rule code: {"C01": false, ...}.',
+)
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="rule.code")
+    condition = serializers.CharField(source="rule.condition")
+    severity = serializers.CharField(
+        source="severity_applied",
+        help_text="For a yes: the severity that applied, exceptions such as C09 for scar "
+        "indications included; empty for a no.",
+    )
+    action = serializers.SerializerMethodField()
+    study = serializers.CharField(source="rule.study.short_citation")
+
+    class Meta:
+        model = ScreeningAnswer
+        fields = (
+            "rule",
+            "condition",
+            "answer",
+            "severity",
+            "action",
+            "study",
+            "acknowledged",
+            "note",
+        )
+
+    def get_action(self, answer: ScreeningAnswer) -> str:
+        if not answer.answer:
+            return ""
+        rule = answer.rule
+        excepted = (
+            bool(rule.exception_severity)
+            and answer.severity_applied == (rule.exception_severity) != rule.severity
+        )
+        return rule.exception_action if excepted else rule.action
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    plan = serializers.UUIDField(source="plan.public_id", read_only=True, allow_null=True)
+    session = serializers.UUIDField(source="session.public_id", read_only=True, allow_null=True)
+    performed_by = serializers.CharField(source="performed_by.get_username", read_only=True)
+    override_by = serializers.CharField(
+        source="override_by.get_username", read_only=True, allow_null=True
+    )
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = (
+            "id",
+            "patient",
+            "plan",
+            "session",
+            "kind",
+            "result",
+            "performed_by",
+            "performed_at",
+            "override_by",
+            "override_reason",
+            "overridden_at",
+            "notes",
+            "answers",
+        )
+
+
+class RescreenSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
+    answers = serializers.DictField(child=StrictBooleanField(), required=False)
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, default=list
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=REASON_MAX_LENGTH
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
+
+
+class OverrideSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)

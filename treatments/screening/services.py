@@ -1,0 +1,302 @@
+"""Screening for contraindications: before the plan, at check-in, and the override.
+
+What the answers mean and what each result demands is `treatments.rules.screening`; these
+services load the questions, ask the rules, and save the answer with who gave it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.errors import (
+    ClinicError,
+    ContraindicationBlocked,
+    InvalidInput,
+    NotAllowed,
+    OverrideRequired,
+)
+from clinic.text import checked_text, is_meaningful
+from evidence.models import ContraindicationRule
+from treatments import clinicians
+from treatments.errors import ScreeningBlocked, rules_extra
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.rules import roles
+from treatments.rules import screening as rules
+from treatments.rules.screening import Override, ScreeningOutcome
+from treatments.screening.selectors import latest_screening, rules_for_modality
+
+
+def screening_evaluate(
+    *,
+    questions: list[ContraindicationRule],
+    answers: Mapping[str, bool],
+    indication_id: int,
+    acknowledged: Collection[str],
+) -> ScreeningOutcome:
+    """Every question answered, flags acknowledged; then what the answers mean."""
+    problem = rules.answers_problem([rule.code for rule in questions], answers)
+    if problem:
+        raise InvalidInput(problem, fields={"answers": [problem]})
+    outcome = rules.evaluate(questions, answers, indication_id=indication_id)
+    pending = rules.unacknowledged(outcome, acknowledged)
+    if pending:
+        raise InvalidInput(
+            f"Acknowledge the warnings first: {', '.join(pending)}.",
+            fields={"acknowledged": [f"Acknowledge {', '.join(pending)}."]},
+            extra=rules_extra(outcome),
+        )
+    return outcome
+
+
+def _override_error(decision: Override, outcome: ScreeningOutcome) -> ClinicError | None:
+    codes = ", ".join(hit.rule.code for hit in outcome.needing_override)
+    if decision is Override.ROLE_CANNOT_GIVE:
+        return NotAllowed(
+            f"{codes} needs a dermatologist's override; your role cannot give it.",
+            extra=rules_extra(outcome),
+        )
+    if decision is Override.REASON_MISSING:
+        return OverrideRequired(
+            f"{codes} needs a dermatologist's override: write the reason.",
+            extra=rules_extra(outcome),
+        )
+    return None
+
+
+def screening_assess(
+    *,
+    questions: list[ContraindicationRule],
+    answers: Mapping[str, bool],
+    indication_id: int,
+    acknowledged: Collection[str],
+    override_reason: str,
+    acting_user: AbstractBaseUser,
+    required_now: bool = True,
+) -> tuple[ScreeningOutcome, Override]:
+    """Evaluate the answers and enforce what the result demands of the acting user: an
+    absolute contraindication blocks; a relative one needs a dermatologist's written override
+    now (planning) or later (`required_now=False`, at check-in)."""
+    outcome = screening_evaluate(
+        questions=questions, answers=answers, indication_id=indication_id, acknowledged=acknowledged
+    )
+    if outcome.blocking:
+        raise ScreeningBlocked(
+            rules.blocking_message(
+                outcome, {hit.rule.code: hit.rule.condition for hit in outcome.blocking}
+            ),
+            outcome=outcome,
+        )
+    decision = rules.override_decision(
+        outcome.result,
+        reason_given=is_meaningful(override_reason),
+        may_override=clinicians.may_override(acting_user),
+        required_now=required_now,
+    )
+    error = _override_error(decision, outcome)
+    if error:
+        raise error
+    return outcome, decision
+
+
+def _save_screening(
+    *,
+    outcome: ScreeningOutcome,
+    decision: Override,
+    questions: list[ContraindicationRule],
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str],
+    acting_user: AbstractBaseUser,
+    plan: TreatmentPlan,
+    session: TreatmentSession | None,
+    kind: str,
+    override_reason: str,
+    notes: str = "",
+) -> Screening:
+    now = timezone.now()
+    overridden = decision is Override.GIVEN
+    screening = Screening.objects.create(
+        patient_id=plan.patient_id,
+        plan=plan,
+        session=session,
+        kind=kind,
+        performed_by=acting_user,
+        performed_at=now,
+        result=outcome.result,
+        notes=notes,
+        override_by=acting_user if overridden else None,
+        override_reason=override_reason.strip() if overridden else "",
+        overridden_at=now if overridden else None,
+    )
+    ScreeningAnswer.objects.bulk_create(
+        ScreeningAnswer(
+            screening=screening,
+            rule=rule,
+            answer=bool(answers[rule.code]),
+            severity_applied=outcome.applied_severity(rule.code),
+            acknowledged=rule.code in acknowledged and bool(answers[rule.code]),
+        )
+        for rule in questions
+    )
+    return screening
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    acting_user: AbstractBaseUser,
+    plan: TreatmentPlan,
+    kind: str,
+    questions: list[ContraindicationRule],
+    answers: Mapping[str, bool],
+    outcome: ScreeningOutcome,
+    decision: Override,
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+    session: TreatmentSession | None = None,
+    notes: str = "",
+) -> Screening:
+    """Save an assessed screening (`screening_assess`) with its answers, in one transaction."""
+    return _save_screening(
+        outcome=outcome,
+        decision=decision,
+        questions=questions,
+        answers=answers,
+        acknowledged=acknowledged,
+        acting_user=acting_user,
+        plan=plan,
+        session=session,
+        kind=kind,
+        override_reason=override_reason,
+        notes=notes,
+    )
+
+
+def screening_is_current(screening: Screening, *, on: dt.date | None = None) -> bool:
+    return rules.is_current(
+        screening.performed_at,
+        screening.result,
+        on=on or timezone.localdate(),
+        valid_days=settings.SCREENING_VALID_DAYS,
+        zone=timezone.get_current_timezone(),
+    )
+
+
+def _carried_over(
+    plan: TreatmentPlan, questions: list[ContraindicationRule], acknowledged: Collection[str]
+) -> tuple[dict[str, bool], set[str]]:
+    """Nothing changed: the last screening's answers, if it still stands and asked everything
+    the knowledge base asks now."""
+    previous = latest_screening(plan)
+    if previous is None:
+        raise InvalidInput("This plan has no screening to carry over; screen in full.")
+    if not screening_is_current(previous):
+        raise InvalidInput(
+            f"The last screening ({previous.performed_at:%d %b %Y}) has expired: screen in full.",
+            fields={"changed": ["Screen in full: the last screening has expired."]},
+        )
+    given = {answer.rule.code: answer.answer for answer in previous.answers.all()}
+    carried = {answer.rule.code for answer in previous.answers.all() if answer.acknowledged}
+    for rule in questions:  # a rule added to the knowledge base since: ask it
+        if rule.code not in given:
+            raise InvalidInput(
+                f"A screening question was added since ({rule.code}): screen in full.",
+                fields={"answers": [f"Answer {rule.code}."]},
+            )
+    return given, carried | set(acknowledged)
+
+
+@transaction.atomic
+def screening_rescreen(
+    *,
+    acting_user: AbstractBaseUser,
+    session: TreatmentSession,
+    changed: bool,
+    answers: Mapping[str, bool] | None = None,
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+    notes: str = "",
+) -> Screening:
+    """The short re-screen before a session: "anything changed since the last screening?"
+
+    Nothing changed: the last screening's answers are carried over and re-evaluated. Something
+    changed: every question is answered again. The result is saved whatever it is, so a new
+    absolute contraindication is on record and blocks the session; a relative one waits for a
+    dermatologist's override unless the acting user gives it now.
+
+    `session` is the row its caller fetched (and, at check-in, locked) with its plan, concern
+    and patient.
+    """
+    clinicians.require(acting_user, roles.SCREEN_PERM, "record screenings")
+    plan = session.plan
+    if plan.status != TreatmentPlan.Status.ACTIVE:
+        raise InvalidInput("This plan is not active.")
+    if plan.patient.status != plan.patient.Status.ACTIVE:
+        raise InvalidInput("This patient's record is archived.")
+    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+        raise InvalidInput(
+            f"A {session.get_status_display().lower()} session is not screened again."
+        )
+    questions = rules_for_modality(plan.modality)
+    if changed:
+        if answers is None:
+            raise InvalidInput(
+                "Something changed: answer every screening question again.",
+                fields={"answers": ["Answer every screening question."]},
+            )
+        given, acknowledged = dict(answers), set(acknowledged)
+    else:
+        given, acknowledged = _carried_over(plan, questions, acknowledged)
+    outcome = screening_evaluate(
+        questions=questions,
+        answers=given,
+        indication_id=plan.concern.indication_id,
+        acknowledged=acknowledged,
+    )
+    decision = rules.override_decision(
+        outcome.result,
+        reason_given=is_meaningful(override_reason),
+        may_override=clinicians.may_override(acting_user),
+        required_now=False,
+    )
+    if decision is Override.ROLE_CANNOT_GIVE:
+        raise NotAllowed(roles.ONLY_DERMATOLOGISTS_OVERRIDE)
+    return _save_screening(
+        outcome=outcome,
+        decision=decision,
+        questions=questions,
+        answers=given,
+        acknowledged=acknowledged,
+        acting_user=acting_user,
+        plan=plan,
+        session=session,
+        kind=Screening.Kind.PRE_SESSION,
+        override_reason=override_reason,
+        notes=notes,
+    )
+
+
+@transaction.atomic
+def screening_override(
+    *, acting_user: AbstractBaseUser, screening: Screening, reason: str
+) -> Screening:
+    """A dermatologist accepts a relative contraindication, in writing."""
+    clinicians.require_overrider(acting_user)
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    refusal = rules.override_refusal(screening.result, overridden=bool(screening.override_by_id))
+    if refusal:
+        error = ContraindicationBlocked if screening.result == Screening.Result.BLOCKED else None
+        raise (error or InvalidInput)(refusal)
+    reason = checked_text(reason, field="reason")
+    if not is_meaningful(reason):
+        raise InvalidInput("Write the reason for the override.", fields={"reason": ["Required."]})
+    screening.override_by = acting_user
+    screening.override_reason = reason
+    screening.overridden_at = timezone.now()
+    screening.save(update_fields=["override_by", "override_reason", "overridden_at"])
+    return screening

@@ -1,0 +1,82 @@
+"""The visit over the API: check-in with the re-screen, no-show, and the record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from treatments import clinicians
+from treatments.booking.serializers import SessionDetailSerializer
+from treatments.models import TreatmentSession
+from treatments.visit import services as visit_services
+from treatments.visit.serializers import CheckInSerializer, RecordSerializer
+
+
+class VisitActions:
+    """The day's actions on one session, mixed into the sessions viewset (`/api/sessions/`)."""
+
+    get_object: Any
+    _done: Any
+
+    @extend_schema(request=None, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request: Request, public_id: str) -> Response:
+        return self._done(
+            visit_services.session_no_show(acting_user=request.user, session=self.get_object())
+        )
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={200: SessionDetailSerializer, 409: SessionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request: Request, public_id: str) -> Response:
+        """Re-screen and check in. A new absolute contraindication blocks the session (saved)
+        and answers 409; a relative one checks in but awaits a dermatologist's override."""
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = visit_services.session_check_in(
+            acting_user=request.user,
+            session=self.get_object(),
+            changed=data["changed"],
+            answers=data.get("answers"),
+            acknowledged=set(data["acknowledged"]),
+            override_reason=data.get("override_reason", ""),
+        )
+        body = SessionDetailSerializer(result.session).data
+        body = {
+            **body,
+            "screening": str(result.screening.public_id),
+            "screening_result": result.screening.result,
+            "awaiting_override": result.awaiting_override,
+        }
+        if result.session.status == TreatmentSession.Status.BLOCKED:
+            return Response(
+                {
+                    "detail": result.session.status_reason,
+                    "code": "contraindication_blocked",
+                    "fields": {},
+                    "session": body,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(body)
+
+    @extend_schema(request=RecordSerializer, responses=SessionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, public_id: str) -> Response:
+        """What was done (dermatologists). Completing the last open session completes the plan."""
+        clinicians.require_recorder(request.user)  # before the body: the role first
+        serializer = RecordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._done(
+            visit_services.session_record(
+                acting_user=request.user, session=self.get_object(), **serializer.validated_data
+            )
+        )

@@ -1,0 +1,154 @@
+"""The day: today's arrivals, check-in with the re-screen, no-show, and the session record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.errors import ClinicError
+from clinic.forms import add_errors
+from patients.access_log import record_access
+from patients.models import PatientAccess
+from treatments.booking.selectors import parse_day, session_get_for_user, sessions_for_day
+from treatments.booking.views import calendar_links
+from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
+from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
+from treatments.rules.roles import RECORD_PERM
+from treatments.screening.forms import ScreeningForm
+from treatments.screening.selectors import (
+    latest_screening,
+    latest_screening_for_session,
+    rules_for_modality,
+)
+from treatments.visit import services as visit_services
+from treatments.visit.forms import SessionRecordForm
+
+
+@require_GET
+@permission_required("treatments.view_treatmentsession", raise_exception=True)
+def today(request: HttpRequest) -> HttpResponse:
+    """The front desk's day: arrivals in order, with check-in and no-show."""
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    sessions = sessions_for_day(day)
+    return render(
+        request,
+        "treatments/today.html",
+        {
+            "day": day,
+            "sessions": sessions,
+            "is_today": day == timezone.localdate(),
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "switch_to": calendar_links(),
+            "view": "day",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(BOOKING_PERM, raise_exception=True)
+def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
+    session = session_get_for_user(request.user, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    rules = rules_for_modality(session.plan.modality)
+    # A POST answers in its body only: "?changed=no" in an address must not check anyone in.
+    answer = (request.POST if request.method == "POST" else request.GET).get("changed") or ""
+    # Checking in is a statement that nothing changed: a POST must say so, never by default.
+    if answer not in ({"yes", "no"} if request.method == "POST" else {"", "yes", "no"}):
+        messages.error(request, "Answer whether anything changed with yes or no.")
+        return redirect("session-check-in", public_id=public_id)
+    changed = answer == "yes"
+    form = ScreeningForm(
+        request.POST if changed and "rule_C01" in request.POST else None, rules=rules
+    )
+    if request.method == "POST" and (not changed or form.is_valid()):
+        try:
+            result = visit_services.session_check_in(
+                acting_user=request.user,
+                session=session,
+                changed=changed,
+                answers=form.answers() if changed else None,
+                acknowledged=form.acknowledged() if changed else (),
+                override_reason=form.cleaned_data.get("override_reason", "") if changed else "",
+            )
+        except ClinicError as error:
+            messages.error(request, error.message)
+        else:
+            if result.session.status == TreatmentSession.Status.BLOCKED:
+                messages.error(
+                    request,
+                    f"Session blocked: {result.session.status_reason}. "
+                    "The patient cannot be treated today; tell the dermatologist.",
+                )
+            elif result.awaiting_override:
+                messages.warning(
+                    request,
+                    "Checked in. A relative contraindication awaits a "
+                    "dermatologist's override before the procedure.",
+                )
+            else:
+                messages.success(request, f"{session.plan.patient.full_name} checked in.")
+            return redirect("today")
+    return render(
+        request,
+        "treatments/session_check_in.html",
+        {
+            "session": session,
+            "changed": changed,
+            "form": form,
+            "last": latest_screening(session.plan),
+        },
+    )
+
+
+@require_POST
+@permission_required(BOOKING_PERM, raise_exception=True)
+def session_no_show(request: HttpRequest, public_id: str) -> HttpResponse:
+    session = session_get_for_user(request.user, public_id)
+    try:
+        visit_services.session_no_show(acting_user=request.user, session=session)
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{session.plan.patient.full_name} recorded as a no-show.")
+    return redirect("today")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(RECORD_PERM, raise_exception=True)
+def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
+    session = session_get_for_user(request.user, public_id)
+    if request.method == "GET":
+        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    pending = latest_screening_for_session(session)
+    form = SessionRecordForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The override given on this page and the record are one write: both or neither.
+            visit_services.session_record(
+                acting_user=request.user,
+                session=session,
+                override_reason=form.cleaned_data["override_reason"],
+                **{name: form.cleaned_data[name] for name in SESSION_RECORD_FIELDS},
+            )
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Session {session.number} recorded.")
+            return redirect("plan-detail", public_id=session.plan.public_id)
+    return render(
+        request,
+        "treatments/session_record.html",
+        {
+            "session": session,
+            "form": form,
+            "pending": pending,
+        },
+    )

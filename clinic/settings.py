@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "treatments.context_processors.clinic_limits",
             ],
         },
     },
@@ -220,7 +221,7 @@ USE_TZ = True
 SCREENING_VALID_DAYS = env_int("SCREENING_VALID_DAYS", 30)
 
 #: Procedure minutes by body area; the practitioner and room are held this long. The patient
-#: arrives 30 minutes earlier for the anaesthetic cream (see treatments/booking.py).
+#: arrives ANAESTHETIC_LEAD earlier for the anaesthetic cream (see treatments/rules/limits.py).
 PROCEDURE_MINUTES = {
     "face": 45,
     "neck": 30,

@@ -443,7 +443,7 @@ class Protocol(ProvenanceMixin):
                 & Q(depth_max_mm__lte=MAX_DEPTH_MM),
                 name="protocol_depth_between_0_and_3mm",
                 violation_error_message=(
-                    "Needle depth: more than 0 mm, at most 3.0 mm, minimum ≤ maximum."
+                    f"Needle depth: more than 0 mm, at most {MAX_DEPTH_MM} mm, minimum ≤ maximum."
                 ),
             ),
             models.CheckConstraint(

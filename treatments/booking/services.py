@@ -10,19 +10,17 @@ save the answer.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Collection
-from typing import ParamSpec, TypeVar
+from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Practitioner, Room
 from clinic.text import checked_text
-from clinic.transactions import inside_transaction
+from clinic.transactions import contention_is_conflict, inside_transaction
 from treatments import clinicians
 from treatments.booking.selectors import (
     BookingContext,
@@ -38,9 +36,6 @@ from treatments.rules.spacing import Neighbour, SchedulingError, SeriesSession, 
 
 GRID = dt.timedelta(minutes=settings.SLOT_GRID_MINUTES)
 MAX_BOOKING_AHEAD = dt.timedelta(days=MAX_BOOKING_AHEAD_DAYS)
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 def _zone() -> dt.tzinfo:
@@ -299,26 +294,6 @@ def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
             "Someone booked this practitioner or room at the same time a moment ago; "
             "choose another slot."
         ) from None
-
-
-def contention_is_conflict(service: Callable[P, R]) -> Callable[P, R]:
-    """A deadlock or serialization failure between two clerks is a conflict to retry, not a
-    server error."""
-
-    @functools.wraps(service)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return service(*args, **kwargs)
-        except OperationalError as error:
-            code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
-            if code in {"40P01", "40001"} or "database is locked" in str(error):
-                raise Conflict(
-                    "Another booking for this series or slot was being saved at the same "
-                    "moment; try again."
-                ) from None
-            raise
-
-    return wrapper
 
 
 @contention_is_conflict

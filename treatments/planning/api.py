@@ -95,7 +95,14 @@ class PlanViewSet(
             acknowledged=set(data["acknowledged"]),
             override_reason=data.get("override_reason", ""),
         )
-        plan = selectors.plan_get_for_user(request.user, plan.public_id)
+        plan = (
+            selectors.plans_for_user(request.user)
+            .select_related("protocol__study")
+            .prefetch_related(
+                Prefetch("sessions", queryset=TreatmentSession.objects.order_by("number"))
+            )
+            .get(pk=plan.pk)
+        )
         return Response(PlanDetailSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanRequestSerializer, responses=PreviewSerializer)

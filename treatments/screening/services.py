@@ -22,6 +22,7 @@ from clinic.errors import (
     OverrideRequired,
 )
 from clinic.text import checked_text, is_meaningful
+from clinic.transactions import inside_transaction
 from evidence.models import ContraindicationRule
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked, rules_extra
@@ -146,7 +147,7 @@ def _save_screening(
     return screening
 
 
-@transaction.atomic
+@inside_transaction
 def screening_record(
     *,
     acting_user: AbstractBaseUser,
@@ -161,7 +162,8 @@ def screening_record(
     session: TreatmentSession | None = None,
     notes: str = "",
 ) -> Screening:
-    """Save an assessed screening (`screening_assess`) with its answers, in one transaction."""
+    """Save an assessed screening (`screening_assess`) with its answers, as part of the
+    caller's transaction (planning saves the plan, its screening and its sessions at once)."""
     return _save_screening(
         outcome=outcome,
         decision=decision,

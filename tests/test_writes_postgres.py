@@ -1,0 +1,911 @@
+"""Every write, as it really runs: on PostgreSQL, without the test's own transaction around it.
+
+pytest-django wraps a normal test in a transaction, so a `select_for_update` outside
+`transaction.atomic`, or a view that saves half of a refused request, passes every other test.
+Here each write goes through its page (the form the page renders, filled in and posted) and its
+API endpoint, in autocommit as in production. Each test re-reads what was saved, and posts at
+least one refused input first, checking that no clinical row and no history row changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from evidence.models import ContraindicationRule, GradingScale, Indication, Protocol
+from patients.models import Patient, SkinConcern, validate_mrn
+from tests import factories
+from tests.api_helpers import assert_error, patch, post
+from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+UTC = dt.UTC
+#: Rosa's session 1 is booked for Monday 1 March 2027 at 10:00 (she arrives 09:30).
+SESSION_START = dt.datetime(2027, 3, 1, 10, tzinfo=UTC)
+BEFORE_ARRIVAL = dt.datetime(2027, 3, 1, 9, 20, tzinfo=UTC)
+ON_THE_DAY = dt.datetime(2027, 3, 1, 9, 50, tzinfo=UTC)
+CHANNELS = ["page", "api"]
+
+
+@pytest.fixture(autouse=True)
+def today(time_machine: time_machine.TimeMachineFixture) -> None:
+    time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=UTC), tick=False)
+
+
+# --- What "nothing changed" means ------------------------------------------------------------
+
+CLINICAL = (Patient, SkinConcern, TreatmentPlan, TreatmentSession, Screening, ScreeningAnswer)
+HISTORY = tuple(
+    apps.get_model(app, name)
+    for app, name in (
+        ("patients", "PatientEvent"),
+        ("patients", "SkinConcernEvent"),
+        ("treatments", "TreatmentPlanEvent"),
+        ("treatments", "TreatmentSessionEvent"),
+        ("treatments", "ScreeningEvent"),
+        ("treatments", "ScreeningAnswerEvent"),
+    )
+)
+
+
+def snapshot() -> dict[str, Any]:
+    """Every clinical row, field by field, and how many history rows the triggers wrote."""
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in CLINICAL}
+    return rows | {model.__name__: model.objects.count() for model in HISTORY}
+
+
+def assert_unchanged(before: dict[str, Any]) -> None:
+    """Nothing written: no clinical row added, removed or changed, no history row."""
+    after, changes = snapshot(), []
+    for name, then in before.items():
+        now = after[name]
+        if isinstance(then, int):
+            if now != then:
+                changes.append(f"{name}: {then} -> {now} history rows")
+            continue
+        old, new = ({row["id"]: row for row in rows} for rows in (then, now))
+        changes += [f"{name} {pk} added" for pk in sorted(new.keys() - old.keys())]
+        changes += [f"{name} {pk} removed" for pk in sorted(old.keys() - new.keys())]
+        changes += [
+            f"{name} {pk}.{column}: {old[pk][column]!r} -> {new[pk][column]!r}"
+            for pk in sorted(old.keys() & new.keys())
+            for column in old[pk]
+            if old[pk][column] != new[pk][column]
+        ]
+    assert not changes, "the refused request saved: " + "; ".join(changes)
+
+
+# --- The forms the pages really render -------------------------------------------------------
+
+
+@dataclass
+class Form:
+    action: str
+    names: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+
+
+class _FormParser(HTMLParser):
+    """The POST forms of a page, with what a browser would send unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            if (a.get("method") or "get").lower() == "post":
+                self._form = Form(action=a.get("action") or "")
+                self.forms.append(self._form)
+            return
+        form, name = self._form, a.get("name")
+        if form is None:
+            return
+        if (
+            tag == "option"
+            and self._select
+            and ("selected" in a or self._select not in form.values)
+        ):
+            form.values[self._select] = a.get("value") or ""
+        if not name:
+            return
+        form.names.add(name)
+        kind = (a.get("type") or "text").lower()
+        if tag == "input" and kind in {"checkbox", "radio"}:
+            if "checked" in a:
+                form.values[name] = a.get("value") or "on"
+        elif tag == "input" and kind not in {"submit", "button", "reset"}:
+            form.values[name] = a.get("value") or ""
+        elif tag == "textarea":
+            form.values[name], self._textarea = "", name
+        elif tag == "select":
+            self._select = name
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None:
+            self._form.text += data
+            if self._textarea:
+                self._form.values[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._form is not None and self._textarea:
+            value = self._form.values[self._textarea]
+            self._form.values[self._textarea] = value.removeprefix("\n")
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+def parse_forms(page: str) -> list[Form]:
+    parser = _FormParser()
+    parser.feed(page)
+    return parser.forms
+
+
+def forms_on(client: Client, url: str) -> list[Form]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return parse_forms(response.content.decode())
+
+
+def form_on(
+    client: Client, url: str, *, having: str = "", action: str = "", text: str = ""
+) -> Form:
+    """The one POST form on the page with this field, action or text."""
+    found = [
+        form
+        for form in forms_on(client, url)
+        if (not having or having in form.names)
+        and (not action or form.action == action)
+        and (not text or text in form.text)
+    ]
+    assert len(found) == 1, f"{url} has {len(found)} forms with {having or action or text!r}"
+    return found[0]
+
+
+def submit(client: Client, page: str, form: Form, values: dict[str, Any] | None = None) -> Any:
+    """Post the form as the browser would, with these fields filled in or changed."""
+    values = {name: str(value) for name, value in (values or {}).items()}
+    assert set(values) <= form.names, f"not on the form: {sorted(set(values) - form.names)}"
+    return client.post(form.action or page, {**form.values, **values}, follow=True)
+
+
+def slot_form(client: Client, page: str, at: dt.datetime, practitioner: Any, room: Any) -> Form:
+    """The booking page's button for this time with this practitioner in this room."""
+    found = [
+        form
+        for form in forms_on(client, f"{page}?day={at.date().isoformat()}")
+        if form.values.get("starts_at")
+        and dt.datetime.fromisoformat(form.values["starts_at"]) == at
+        and form.values.get("practitioner") == str(practitioner.public_id)
+        and form.values.get("room") == str(room.public_id)
+    ]
+    assert len(found) == 1, f"{page} offers {len(found)} buttons for {at:%d %b %H:%M}"
+    return found[0]
+
+
+def html(response: Any) -> str:
+    return response.content.decode()
+
+
+def landed_on(response: Any, url: str) -> bool:
+    return bool(response.redirect_chain) and response.redirect_chain[-1][0] == url
+
+
+# --- Set-up ----------------------------------------------------------------------------------
+
+
+def on(when: dt.datetime, time_machine: time_machine.TimeMachineFixture, *clients: Client) -> None:
+    """Move the clock; logins idle that long have expired, so log in again."""
+    time_machine.move_to(when, tick=False)
+    for client in clients:
+        client.force_login(client.user)  # type: ignore[attr-defined]
+
+
+def answers(*yes: str, modality: str = "mn") -> dict[str, bool]:
+    """One answer per screening question of this modality: no, except `yes`."""
+    codes = [r.code for r in ContraindicationRule.objects.all() if r.applies_to_modality(modality)]
+    assert set(yes) <= set(codes)
+    return {code: code in yes for code in codes}
+
+
+@pytest.fixture
+def room() -> factories.Room:
+    return factories.RoomFactory(name="Room 1")
+
+
+@pytest.fixture
+def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
+    """Rosa's 4 sessions, 30 days apart from Monday 1 March 2027, none booked yet."""
+    return wrinkles_plan
+
+
+@pytest.fixture
+def booked(plan: TreatmentPlan, dermatologist: Client, room: factories.Room) -> TreatmentSession:
+    """Session 1, booked for 1 March 10:00 with the dermatologist in Room 1."""
+    TreatmentSession.objects.filter(plan=plan, number=1).update(
+        status=TreatmentSession.Status.BOOKED,
+        starts_at=SESSION_START,
+        ends_at=SESSION_START + dt.timedelta(minutes=45),
+        practitioner=dermatologist.user.practitioner,  # type: ignore[attr-defined]
+        room=room,
+    )
+    return plan.sessions.get(number=1)
+
+
+def checked_in(session: TreatmentSession, by: Client, result: str) -> Screening:
+    """The session checked in now, after a pre-session screening with this result."""
+    TreatmentSession.objects.filter(pk=session.pk).update(status=TreatmentSession.Status.CHECKED_IN)
+    screening = factories.ScreeningFactory(
+        plan=session.plan,
+        session=session,
+        kind=Screening.Kind.PRE_SESSION,
+        result=result,
+        performed_by=by.user,  # type: ignore[attr-defined]
+    )
+    if result == Screening.Result.NEEDS_OVERRIDE:
+        factories.ScreeningAnswerFactory(
+            screening=screening,
+            rule=ContraindicationRule.objects.get(code="C04"),
+            answer=True,
+            severity_applied="relative",
+        )
+    return screening
+
+
+def session_api(session: TreatmentSession, action: str) -> str:
+    return f"/api/sessions/{session.public_id}/{action}/"
+
+
+def slot(practitioner: Any, room: Any, starts_at: dt.datetime, **extra: Any) -> dict[str, Any]:
+    return {
+        "starts_at": starts_at.isoformat(),
+        "practitioner": str(practitioner.public_id),
+        "room": str(room.public_id),
+        **extra,
+    }
+
+
+# --- Book ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_books_a_free_slot_and_a_slot_taken_meanwhile_changes_nothing(
+    channel: str, front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+) -> None:
+    session = plan.sessions.get(number=1)
+    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    page = reverse("session-book", args=[session.public_id])
+    eleven = dt.datetime(2027, 3, 1, 11, tzinfo=UTC)
+
+    def book(at: dt.datetime, form: Form | None = None) -> Any:
+        if channel == "api":
+            return post(front_desk, session_api(session, "book"), slot(practitioner, room, at))
+        return submit(front_desk, page, form or slot_form(front_desk, page, at, practitioner, room))
+
+    # The clerk opens the page; meanwhile another clerk books the dermatologist at 10:00.
+    opened = slot_form(front_desk, page, SESSION_START, practitioner, room)
+    factories.BookedSessionFactory(
+        practitioner=practitioner,
+        starts_at=SESSION_START,
+        ends_at=SESSION_START + dt.timedelta(minutes=45),
+    )
+    before = snapshot()
+    response = book(SESSION_START, opened)
+    if channel == "api":
+        assert_error(response, 409, "conflict")
+    else:
+        assert response.status_code == 200 and "is already booked" in html(response)
+    assert_unchanged(before)
+
+    response = book(eleven)
+    assert response.status_code == 200, response.content
+    if channel == "page":
+        assert landed_on(response, reverse("plan-detail", args=[plan.public_id]))
+    saved = TreatmentSession.objects.get(pk=session.pk)
+    assert saved.status == TreatmentSession.Status.BOOKED
+    assert (saved.starts_at, saved.ends_at) == (eleven, eleven + dt.timedelta(minutes=45))
+    assert (saved.practitioner, saved.room) == (practitioner, room)
+    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+
+
+# --- Move ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_moves_a_session_only_once_the_shift_of_later_ones_is_confirmed(
+    channel: str, front_desk: Client, dermatologist: Client, booked: TreatmentSession, room
+) -> None:
+    """Session 1 moves from 1 to 8 March (the last day of its window): sessions 2–4 then fall
+    closer than 30 days and move too, but only after the clerk has seen their new dates."""
+    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    eighth = dt.datetime(2027, 3, 8, 10, tzinfo=UTC)
+    page = reverse("session-book", args=[booked.public_id])
+    before = snapshot()
+    if channel == "api":
+        url = session_api(booked, "reschedule")
+        body = assert_error(
+            post(front_desk, url, slot(practitioner, room, eighth)), 409, "conflict"
+        )
+        assert [s["number"] for s in body["shifts"]] == [2, 3, 4]
+        assert_unchanged(before)
+        response = post(front_desk, url, slot(practitioner, room, eighth, shift_later=True))
+        assert response.status_code == 200, response.content
+    else:
+        form = slot_form(front_desk, page, eighth, practitioner, room)
+        response = submit(front_desk, page, form)
+        assert "Moving this session moves later ones" in html(response)
+        assert_unchanged(before)
+        [confirm] = [f for f in parse_forms(html(response)) if "shift_later" in f.names]
+        response = submit(front_desk, page, confirm)
+        assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+    sessions = list(TreatmentSession.objects.filter(plan=booked.plan).order_by("number"))
+    assert sessions[0].starts_at == eighth
+    assert sessions[0].status == TreatmentSession.Status.BOOKED
+    assert [s.target_date for s in sessions[1:]] == [
+        dt.date(2027, 4, 7),
+        dt.date(2027, 5, 7),
+        dt.date(2027, 6, 7),
+    ]
+
+
+# --- Cancel ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_cancels_with_a_reason_and_a_blank_reason_changes_nothing(
+    channel: str, front_desk: Client, booked: TreatmentSession
+) -> None:
+    plan_page = reverse("plan-detail", args=[booked.plan.public_id])
+
+    def cancel(reason: str) -> Any:
+        if channel == "api":
+            return post(front_desk, session_api(booked, "cancel"), {"reason": reason})
+        action = reverse("session-cancel", args=[booked.public_id])
+        form = form_on(front_desk, plan_page, action=action)
+        return submit(front_desk, plan_page, form, {"reason": reason})
+
+    before = snapshot()
+    response = cancel("   ")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "reason")
+    else:
+        assert "Give the reason for cancelling." in html(response)
+    assert_unchanged(before)
+
+    response = cancel("Patient unwell")
+    assert response.status_code == 200
+    saved = TreatmentSession.objects.get(pk=booked.pk)
+    assert saved.status == TreatmentSession.Status.CANCELLED
+    assert saved.status_reason == "Patient unwell"
+    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+    assert TreatmentPlan.objects.get(pk=booked.plan_id).status == TreatmentPlan.Status.ACTIVE
+
+
+# --- No-show ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_records_a_no_show_after_the_arrival_time_and_not_before(
+    channel: str,
+    front_desk: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    def no_show() -> Any:
+        if channel == "api":
+            return post(front_desk, session_api(booked, "no-show"), {})
+        action = reverse("session-no-show", args=[booked.public_id])
+        return submit(front_desk, reverse("today"), form_on(front_desk, "/today/", action=action))
+
+    on(BEFORE_ARRIVAL, time_machine, front_desk)
+    before = snapshot()
+    response = no_show()
+    if channel == "api":
+        assert_error(response, 400, "invalid")
+    else:
+        assert "a no-show is recorded after that" in html(response)
+    assert_unchanged(before)
+
+    on(ON_THE_DAY, time_machine, front_desk)
+    response = no_show()
+    assert response.status_code == 200
+    if channel == "page":
+        assert landed_on(response, reverse("today"))
+    saved = TreatmentSession.objects.get(pk=booked.pk)
+    assert saved.status == TreatmentSession.Status.NO_SHOW
+    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+
+
+# --- Check-in --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["nothing-changed", "changed"])
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_checks_in_and_a_refused_check_in_changes_nothing(
+    channel: str,
+    changed: bool,
+    front_desk: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    """Nothing changed: refused before the session's day. Changed: refused while a flag (C22)
+    is unacknowledged; then a relative contraindication (C04) checks the patient in, awaiting
+    the dermatologist's override."""
+    page = reverse("session-check-in", args=[booked.public_id])
+
+    def check_in(given: dict[str, bool] | None, acknowledged: tuple[str, ...] = ()) -> Any:
+        if channel == "api":
+            data: dict[str, Any] = {"changed": given is not None}
+            if given is not None:
+                data |= {"answers": given, "acknowledged": list(acknowledged)}
+            return post(front_desk, session_api(booked, "check-in"), data)
+        if given is None:
+            return submit(front_desk, page, form_on(front_desk, page, having="changed"))
+        form = form_on(front_desk, f"{page}?changed=yes", having="rule_C01")
+        filled = {f"rule_{code}": "yes" if yes else "no" for code, yes in given.items()}
+        return submit(front_desk, page, form, filled | {f"ack_{c}": "on" for c in acknowledged})
+
+    if changed:
+        on(ON_THE_DAY, time_machine, front_desk)
+        refused, message = answers("C22"), "Acknowledge the warnings first: C22."
+    else:
+        refused, message = None, "A session is checked in on its day (01 Mar 2027)."
+    before = snapshot()
+    response = check_in(refused)
+    if channel == "api":
+        assert assert_error(response, 400, "invalid")["detail"] == message
+    else:
+        assert message in html(response)
+    assert_unchanged(before)
+
+    on(ON_THE_DAY, time_machine, front_desk)
+    response = check_in(answers("C04", "C22") if changed else None, ("C22",))
+    assert response.status_code == 200, response.content
+    if channel == "page":
+        assert landed_on(response, reverse("today"))
+    saved = TreatmentSession.objects.get(pk=booked.pk)
+    assert saved.status == TreatmentSession.Status.CHECKED_IN
+    screening = Screening.objects.get(session=booked)
+    assert screening.kind == Screening.Kind.PRE_SESSION
+    assert screening.performed_by == front_desk.user  # type: ignore[attr-defined]
+    yes = set(screening.answers.filter(answer=True).values_list("rule__code", flat=True))
+    if changed:
+        assert screening.result == Screening.Result.NEEDS_OVERRIDE
+        assert yes == {"C04", "C22"}
+        assert screening.answers.get(rule__code="C22").acknowledged
+        assert screening.override_by is None
+    else:
+        assert screening.result == Screening.Result.CLEAR and yes == set()
+    assert screening.answers.count() == len(answers())
+
+
+# --- Re-screen (API) -------------------------------------------------------------------------
+
+
+def test_it_rescreens_before_a_session_and_a_rescreen_without_answers_changes_nothing(
+    front_desk: Client, plan: TreatmentPlan
+) -> None:
+    two, three = plan.sessions.get(number=2), plan.sessions.get(number=3)
+    url = "/api/screenings/rescreen/"
+    before = snapshot()
+    refused = post(front_desk, url, {"session": str(two.public_id), "changed": True})
+    assert_error(refused, 400, "invalid", "answers")
+    assert_unchanged(before)
+
+    response = post(front_desk, url, {"session": str(two.public_id), "changed": False})
+    assert response.status_code == 201, response.content
+    carried = Screening.objects.get(public_id=response.json()["id"])
+    assert (carried.session, carried.kind, carried.result) == (two, "pre_session", "clear")
+    assert carried.answers.count() == len(answers())
+
+    response = post(
+        front_desk,
+        url,
+        {"session": str(three.public_id), "changed": True, "answers": answers("C03")},
+    )
+    assert response.status_code == 201, response.content
+    fresh = Screening.objects.get(public_id=response.json()["id"])
+    assert (fresh.session, fresh.result) == (three, Screening.Result.NEEDS_OVERRIDE)
+    assert list(fresh.answers.filter(answer=True).values_list("rule__code", flat=True)) == ["C03"]
+    assert fresh.override_by is None
+
+
+# --- Override --------------------------------------------------------------------------------
+
+
+def test_it_saves_an_override_over_the_api_only_from_a_dermatologist_with_a_reason(
+    front_desk: Client,
+    dermatologist: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    on(ON_THE_DAY, time_machine, front_desk, dermatologist)
+    screening = checked_in(booked, front_desk, Screening.Result.NEEDS_OVERRIDE)
+    url = f"/api/screenings/{screening.public_id}/override/"
+    before = snapshot()
+    assert_error(post(front_desk, url, {"reason": "Looks fine to me."}), 403, "not_allowed")
+    assert_error(post(dermatologist, url, {"reason": "\u200b \u200b"}), 400, "invalid", "reason")
+    assert_unchanged(before)
+
+    response = post(dermatologist, url, {"reason": "Acne controlled; avoid pustules."})
+    assert response.status_code == 200, response.content
+    saved = Screening.objects.get(pk=screening.pk)
+    assert saved.override_by == dermatologist.user  # type: ignore[attr-defined]
+    assert saved.override_reason == "Acne controlled; avoid pustules."
+    assert saved.overridden_at is not None
+
+    before = snapshot()
+    assert_error(post(dermatologist, url, {"reason": "Once more."}), 400, "invalid")
+    assert_unchanged(before)
+
+
+def _record_values(**changes: str) -> dict[str, str]:
+    return {
+        "depth_used_mm": "1.25",
+        "anaesthetic_applied_at": "2027-03-01T09:20",
+        "pain_score": "2",
+        "adverse_events": "Mild erythema",
+        **changes,
+    }
+
+
+def test_it_saves_the_override_given_with_the_record_on_the_record_page(
+    front_desk: Client,
+    dermatologist: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    on(ON_THE_DAY, time_machine, dermatologist)
+    screening = checked_in(booked, front_desk, Screening.Result.NEEDS_OVERRIDE)
+    page = reverse("session-record", args=[booked.public_id])
+    form = form_on(dermatologist, page, having="override_reason")
+    reason = {"override_reason": "Acne controlled; avoid pustules."}
+    before = snapshot()
+    response = submit(dermatologist, page, form, reason | _record_values(depth_used_mm=""))
+    assert "This field is required." in html(response)
+    assert_unchanged(before)
+
+    response = submit(dermatologist, page, form, reason | _record_values())
+    assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+    overridden = Screening.objects.get(pk=screening.pk)
+    assert overridden.override_by == dermatologist.user  # type: ignore[attr-defined]
+    assert overridden.override_reason == "Acne controlled; avoid pustules."
+    recorded = TreatmentSession.objects.get(pk=booked.pk)
+    assert recorded.status == TreatmentSession.Status.COMPLETED
+    assert recorded.depth_used_mm == Decimal("1.25")
+
+
+def test_it_saves_nothing_when_the_record_page_refuses_a_record_given_with_an_override(
+    front_desk: Client,
+    dermatologist: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    """One submit, one decision: the record is refused (the anaesthetic went on the day
+    before), so the override written with it must not be saved either."""
+    on(ON_THE_DAY, time_machine, dermatologist)
+    checked_in(booked, front_desk, Screening.Result.NEEDS_OVERRIDE)
+    page = reverse("session-record", args=[booked.public_id])
+    form = form_on(dermatologist, page, having="override_reason")
+    before = snapshot()
+    response = submit(
+        dermatologist,
+        page,
+        form,
+        {"override_reason": "Acne controlled; avoid pustules."}
+        | _record_values(anaesthetic_applied_at="2027-02-28T09:20"),
+    )
+    assert "Give the time it was applied today." in html(response)
+    assert_unchanged(before)
+
+
+# --- Record ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_records_a_session_and_an_anaesthetic_on_another_day_changes_nothing(
+    channel: str,
+    front_desk: Client,
+    dermatologist: Client,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    on(ON_THE_DAY, time_machine, dermatologist)
+    checked_in(booked, front_desk, Screening.Result.CLEAR)
+    page = reverse("session-record", args=[booked.public_id])
+
+    def record(applied: str) -> Any:
+        if channel == "api":
+            return post(
+                dermatologist,
+                session_api(booked, "record"),
+                {
+                    "depth_used_mm": "1.25",
+                    "area": "face",
+                    "anaesthetic_applied_at": f"{applied}:00+00:00",
+                    "pain_score": 2,
+                    "adverse_events": "Mild erythema",
+                },
+            )
+        form = form_on(dermatologist, page, having="depth_used_mm")
+        return submit(dermatologist, page, form, _record_values(anaesthetic_applied_at=applied))
+
+    before = snapshot()
+    response = record("2027-02-28T09:20")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "anaesthetic_applied_at")
+    else:
+        assert "Give the time it was applied today." in html(response)
+    assert_unchanged(before)
+
+    response = record("2027-03-01T09:20")
+    assert response.status_code == 200, response.content
+    if channel == "page":
+        assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+    saved = TreatmentSession.objects.get(pk=booked.pk)
+    assert saved.status == TreatmentSession.Status.COMPLETED
+    assert saved.depth_used_mm == Decimal("1.25") and saved.pain_score == 2
+    assert saved.area == "face" and saved.adverse_events == "Mild erythema"
+    assert saved.anaesthetic_applied_at == dt.datetime(2027, 3, 1, 9, 20, tzinfo=UTC)
+    assert saved.status_changed_by == dermatologist.user  # type: ignore[attr-defined]
+    assert TreatmentPlan.objects.get(pk=booked.plan_id).status == TreatmentPlan.Status.ACTIVE
+
+
+# --- Plan create -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def concern(clinic_open: None) -> SkinConcern:
+    return factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
+
+
+def assert_planned(concern: SkinConcern, dermatologist: Client) -> TreatmentPlan:
+    plan = TreatmentPlan.objects.get(concern=concern)
+    assert plan.status == TreatmentPlan.Status.ACTIVE
+    assert (plan.protocol.code, plan.planned_sessions, plan.interval_days) == ("IND-01", 4, 30)
+    assert plan.needle_depth_mm == Decimal("1.0")
+    assert plan.approved_by == dermatologist.user  # type: ignore[attr-defined]
+    assert plan.responsible_dermatologist == dermatologist.user.practitioner  # type: ignore[attr-defined]
+    assert list(plan.sessions.order_by("number").values_list("target_date", flat=True)) == [
+        dt.date(2027, 3, 1),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 4, 30),
+        dt.date(2027, 5, 31),
+    ]
+    screening = Screening.objects.get(plan=plan)
+    assert (screening.kind, screening.result) == (Screening.Kind.PLAN, Screening.Result.CLEAR)
+    assert screening.answers.count() == len(answers()) and not screening.answers.filter(answer=True)
+    return plan
+
+
+def test_it_plans_a_series_step_by_step_and_a_blocking_answer_saves_nothing(
+    dermatologist: Client, concern: SkinConcern
+) -> None:
+    args = [concern.patient.public_id, concern.public_id]
+    step = {name: reverse(f"plan-{name}", args=args) for name in ("parameters", "screening")}
+    confirm = reverse("plan-confirm", args=args)
+    form = form_on(dermatologist, step["parameters"], having="protocol")
+    response = submit(
+        dermatologist,
+        step["parameters"],
+        form,
+        {
+            "protocol": Protocol.objects.get(code="IND-01").pk,
+            "sessions": 4,
+            "interval_days": 30,
+            "depth_mm": "1.0",
+            "start_date": "2027-03-01",
+        },
+    )
+    assert landed_on(response, step["screening"])
+    form = form_on(dermatologist, step["screening"], having="rule_C01")
+    questions = {name for name in form.names if name.startswith("rule_")}
+    assert questions == {f"rule_{code}" for code in answers()}
+
+    before = snapshot()
+    blocked = {name: "no" for name in questions} | {"rule_C13": "yes"}
+    response = submit(dermatologist, step["screening"], form, blocked)
+    assert response.status_code == 409 and "This plan cannot go ahead" in html(response)
+    assert_unchanged(before)
+
+    response = submit(dermatologist, step["screening"], form, dict.fromkeys(questions, "no"))
+    assert landed_on(response, confirm)
+    assert_unchanged(before)  # nothing is saved before confirming
+    response = submit(dermatologist, confirm, form_on(dermatologist, confirm, text="Confirm plan"))
+    plan = assert_planned(concern, dermatologist)
+    assert landed_on(response, reverse("plan-detail", args=[plan.public_id]))
+
+
+def test_it_plans_a_series_over_the_api_and_a_blocking_answer_saves_nothing(
+    dermatologist: Client, concern: SkinConcern
+) -> None:
+    request = {
+        "concern": str(concern.public_id),
+        "protocol": "IND-01",
+        "sessions": 4,
+        "interval_days": 30,
+        "depth_mm": "1.0",
+        "start_date": "2027-03-01",
+    }
+    before = snapshot()
+    response = post(dermatologist, "/api/plans/", request | {"answers": answers("C06")})
+    assert_error(response, 409, "contraindication_blocked")
+    assert_unchanged(before)
+
+    response = post(dermatologist, "/api/plans/", request | {"answers": answers()})
+    assert response.status_code == 201, response.content
+    assert response.json()["id"] == str(assert_planned(concern, dermatologist).public_id)
+
+
+# --- Patients --------------------------------------------------------------------------------
+
+ANN = {
+    "given_name": "Ann",
+    "family_name": "Lee",
+    "date_of_birth": "1984-06-01",
+    "sex": "female",
+    "phone": "07700 900123",
+    "email": "ann@example.org",
+}
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_registers_a_patient_and_a_refused_registration_saves_nothing(
+    channel: str, front_desk: Client
+) -> None:
+    """Refused: on the page, a date of birth in the future; over the API, a skin type, which
+    only dermatologists record."""
+    page = reverse("patient-create")
+    before = snapshot()
+    if channel == "api":
+        refused = post(front_desk, "/api/patients/", ANN | {"fitzpatrick_type": 4})
+        assert_error(refused, 403, "not_allowed")
+    else:
+        form = form_on(front_desk, page, having="given_name")
+        refused = submit(front_desk, page, form, ANN | {"date_of_birth": "2999-01-01"})
+        assert "Date of birth cannot be in the future." in html(refused)
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = post(front_desk, "/api/patients/", ANN)
+        assert response.status_code == 201, response.content
+        patient = Patient.objects.get(public_id=response.json()["id"])
+    else:
+        response = submit(front_desk, page, form_on(front_desk, page, having="given_name"), ANN)
+        patient = Patient.objects.get()
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    saved = Patient.objects.filter(pk=patient.pk).values(*ANN).get()
+    assert {k: str(v) for k, v in saved.items()} == ANN
+    assert patient.status == Patient.Status.ACTIVE and patient.fitzpatrick_type is None
+    validate_mrn(patient.mrn)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_edits_a_patient_and_a_refused_edit_changes_nothing(
+    channel: str, front_desk: Client
+) -> None:
+    """Refused: on the page, a malformed e-mail; over the API, a skin type from the front desk."""
+    patient = factories.PatientFactory(phone="01632 960001", fitzpatrick_type=3)
+    page = reverse("patient-edit", args=[patient.public_id])
+    api = f"/api/patients/{patient.public_id}/"
+    before = snapshot()
+    if channel == "api":
+        assert_error(patch(front_desk, api, {"fitzpatrick_type": 5}), 403, "not_allowed")
+    else:
+        refused = submit(
+            front_desk, page, form_on(front_desk, page, having="phone"), {"email": "not-an-email"}
+        )
+        assert "Enter a valid email address." in html(refused)
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = patch(front_desk, api, {"phone": "07700 900999"})
+        assert response.status_code == 200, response.content
+    else:
+        form = form_on(front_desk, page, having="phone")
+        response = submit(front_desk, page, form, {"phone": "07700 900999"})
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    saved = Patient.objects.get(pk=patient.pk)
+    assert saved.phone == "07700 900999"
+    unchanged = ("given_name", "family_name", "date_of_birth", "email", "fitzpatrick_type", "mrn")
+    assert [getattr(saved, name) for name in unchanged] == [
+        getattr(patient, name) for name in unchanged
+    ]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_archives_a_patient_and_a_user_without_a_role_changes_nothing(
+    channel: str, front_desk: Client
+) -> None:
+    patient = factories.PatientFactory()
+    nobody = Client()
+    nobody.force_login(factories.UserFactory())
+    chart = reverse("patient-detail", args=[patient.public_id])
+    action = reverse("patient-archive", args=[patient.public_id])
+    api = f"/api/patients/{patient.public_id}/archive/"
+    form = form_on(front_desk, chart, action=action) if channel == "page" else None
+    before = snapshot()
+    if channel == "api":
+        assert_error(nobody.post(api), 403, "permission_denied")
+    else:
+        assert nobody.post(action, form.values).status_code == 403  # type: ignore[union-attr]
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = front_desk.post(api)
+        assert response.status_code == 200, response.content
+    else:
+        response = submit(front_desk, chart, form)  # type: ignore[arg-type]
+        assert landed_on(response, chart)
+    saved = Patient.objects.get(pk=patient.pk)
+    assert saved.status == Patient.Status.ARCHIVED
+    assert (saved.mrn, saved.family_name) == (patient.mrn, patient.family_name)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_records_a_concern_and_an_impossible_grade_saves_nothing(
+    channel: str, dermatologist: Client
+) -> None:
+    """MMASI (S10) grades melasma from 0 to 24: 40 is refused, 12 is saved."""
+    patient = factories.PatientFactory()
+    page = reverse("concern-create", args=[patient.public_id])
+
+    def record(grade: str) -> Any:
+        if channel == "api":
+            return post(
+                dermatologist,
+                f"/api/patients/{patient.public_id}/concerns/",
+                {
+                    "indication": "melasma",
+                    "body_area": "face",
+                    "grading_scale": "S10",
+                    "baseline_grade": grade,
+                },
+            )
+        form = form_on(dermatologist, page, having="indication")
+        values = {
+            "indication": Indication.objects.get(slug="melasma").pk,
+            "body_area": "face",
+            "grading_scale": GradingScale.objects.get(code="S10").pk,
+            "baseline_grade": grade,
+        }
+        return submit(dermatologist, page, form, values)
+
+    before = snapshot()
+    response = record("40")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "baseline_grade")
+    else:
+        assert "goes up to 24" in html(response)
+    assert_unchanged(before)
+
+    response = record("12")
+    if channel == "api":
+        assert response.status_code == 201, response.content
+    else:
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    saved = SkinConcern.objects.get(patient=patient)
+    assert (saved.indication.slug, saved.body_area) == ("melasma", "face")
+    assert (saved.grading_scale.code, saved.baseline_grade) == ("S10", "12")
+    assert saved.status == SkinConcern.Status.ACTIVE

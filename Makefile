@@ -48,14 +48,17 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive --severity-level high --confidence-level medium clinic evidence patients treatments
 
 # Known vulnerabilities in the installed packages (needs PyPI's or OSV's vulnerability API).
 audit: install
 	bash .ci/audit
 
+# On every core (pytest-xdist; a test database per worker); the browser tests share one worker,
+# so one server serves them. `$(BIN)/pytest path` runs part of the suite in one process.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache .mypy_cache .hypothesis

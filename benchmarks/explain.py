@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,9 +31,9 @@ from treatments.booking import services as session_services  # noqa: E402
 from treatments.models import TreatmentSession  # noqa: E402
 
 
-def captured(call: object, pattern: str) -> str:
+def captured(call: Callable[[], object], pattern: str) -> str:
     with CaptureQueriesContext(connection) as queries:
-        call()  # type: ignore[operator]
+        call()
     matches = [q["sql"] for q in queries.captured_queries if re.search(pattern, q["sql"])]
     if not matches:
         raise SystemExit(f"no query matched {pattern!r}")
@@ -45,7 +46,10 @@ def explain(sql: str) -> dict[str, object]:
         for _ in range(5):
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
             lines = [row[0] for row in cursor.fetchall()]
-            ms = float(re.search(r"Execution Time: ([\d.]+) ms", "\n".join(lines)).group(1))
+            timing = re.search(r"Execution Time: ([\d.]+) ms", "\n".join(lines))
+            if timing is None:
+                raise SystemExit(f"EXPLAIN gave no execution time for {sql!r}")
+            ms = float(timing.group(1))
             if ms < best:
                 best, plan = ms, "\n".join(lines)
     return {"sql": sql, "plan": plan, "ms": best}
@@ -59,6 +63,8 @@ def main() -> None:
         .order_by("target_date")
         .first()
     )
+    if session is None:
+        raise SystemExit("no planned session to explain: seed the database first")
     user = User.objects.get(username="bench-desk-01")
     busiest = today - dt.timedelta(days=7)
     results = {

@@ -5,10 +5,19 @@ so this module must not import `rest_framework.views`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import DjangoModelPermissions
 
 from clinic.ids import parse_public_id
+
+if TYPE_CHECKING:  # a mixin for DRF's generic views; importing them here would be circular
+    from rest_framework.generics import GenericAPIView
+
+    _GenericView = GenericAPIView[Any]
+else:
+    _GenericView = object
 
 
 class RoleModelPermissions(DjangoModelPermissions):
@@ -28,14 +37,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-class PublicIdLookupMixin:
+class PublicIdLookupMixin(_GenericView):
     """Look objects up by their UUID; a malformed id is a 404, not a 400 or a 500."""
 
     lookup_field = "public_id"
 
-    def get_object(self):  # type: ignore[no-untyped-def]
+    def get_object(self) -> Any:
         self.kwargs[self.lookup_field] = parse_public_id(self.kwargs[self.lookup_field])
-        return super().get_object()  # type: ignore[misc]
+        return super().get_object()
 
 
 class ChangeOnPostPermissions(RoleModelPermissions):

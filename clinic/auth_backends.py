@@ -26,7 +26,7 @@ TIMEOUT_SECONDS = 600
 GENERATION = "perms:generation"
 
 
-def _key(user_id: int, generation: int) -> str:
+def _key(user_id: int, generation: int | None) -> str:
     return f"perms:{generation}:{user_id}"
 
 

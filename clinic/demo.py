@@ -264,7 +264,12 @@ def _plans(concerns: list[SkinConcern], users: dict[str, User], counts: Counter[
             .order_by("code")
             .first()
         )
-        if protocol is None:
+        if (  # an evidence-based protocol has its defaults; the checks tell mypy so
+            protocol is None
+            or protocol.default_sessions is None
+            or protocol.default_interval_days is None
+            or protocol.depth_max_mm is None
+        ):
             continue
         planned += 1
         if TreatmentPlan.objects.filter(concern=concern).exists():

@@ -43,7 +43,10 @@ def on_starting(server: object) -> None:
     import psycopg
 
     with psycopg.connect(url, connect_timeout=5) as connection:
-        limit = int(connection.execute("SHOW max_connections").fetchone()[0])
+        row = connection.execute("SHOW max_connections").fetchone()
+    if row is None:
+        raise RuntimeError("PostgreSQL did not answer SHOW max_connections.")
+    limit = int(row[0])
     servers = int(os.environ.get("APP_SERVERS", "1"))
     pool = int(os.environ["DB_POOL_MAX_SIZE"])
     needed = servers * workers * pool

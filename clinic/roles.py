@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 DERMATOLOGIST = "Dermatologist"
 FRONT_DESK = "Front desk"
@@ -11,7 +11,7 @@ CLINIC_ADMIN = "Clinic admin"
 ROLES = (DERMATOLOGIST, FRONT_DESK, CLINIC_ADMIN)
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+def roles_of(user: User | AnonymousUser) -> list[str]:
     if not user.is_authenticated:
         return []
     return sorted(group.name for group in user.groups.all() if group.name in ROLES)

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "patients",
     "clinic",
     "treatments",
+    # make bench's data (`manage.py seed_scale`); nothing imports it.
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +140,7 @@ TEMPLATES = [
 # SQLite (a git-ignored file) unless DATABASE_URL is set; production is PostgreSQL.
 
 
-def database_settings(url: str | None) -> dict:
+def database_settings(url: str | None) -> dj_database_url.DBConfig:
     config = dj_database_url.parse(
         url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),

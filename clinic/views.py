@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 
 from clinic.models import Practitioner
 from clinic.roles import roles_of
+from clinic.staff import StaffHttpRequest
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffHttpRequest) -> HttpResponse:
     practitioner = Practitioner.objects.filter(user=request.user).first()
     return render(
         request,
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def me(request: HttpRequest) -> JsonResponse:
+def me(request: StaffHttpRequest) -> JsonResponse:
     """Who is logged in, with which roles, and how long an idle session lasts: what a page
     script needs to warn before the idle logout. Also the benchmark's floor (benchmarks/): the
     least a logged-in request can cost on this stack."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models
@@ -18,6 +18,18 @@ from evidence.models import (
     Protocol,
     Study,
 )
+
+if TYPE_CHECKING:  # django-stubs' helper for a queryset's annotations (a dev dependency)
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _IndicationCounts(TypedDict):
+        n_protocols: int
+        n_findings: int
+
+    #: An indication from IndicationAdmin.get_queryset(), which annotates the counts.
+    IndicationWithCounts = WithAnnotations[Indication, _IndicationCounts]
 
 
 class ProvenanceDisplay:
@@ -140,11 +152,11 @@ class IndicationAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Protocols", ordering="n_protocols")
-    def protocol_count(self, obj: Indication) -> int:
+    def protocol_count(self, obj: IndicationWithCounts) -> int:
         return obj.n_protocols
 
     @admin.display(description="Findings", ordering="n_findings")
-    def finding_count(self, obj: Indication) -> int:
+    def finding_count(self, obj: IndicationWithCounts) -> int:
         return obj.n_findings
 
 

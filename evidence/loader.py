@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -37,6 +37,8 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "knowledge.toml"
 BASIS_KINDS = frozenset(
     {"label", "review", "consensus", "guideline", "trial_excl", "case_report", "expert", "none"}
 )
+
+M = TypeVar("M", bound=models.Model)
 
 
 class KnowledgeFileError(Exception):
@@ -371,15 +373,14 @@ class _Writer:
         self,
         section: str,
         label: str,
-        model: type[models.Model],
+        model: type[M],
         lookup: dict[str, Any],
         values: dict[str, Any],
         m2m: dict[str, list[models.Model]] | None = None,
-    ) -> models.Model | None:
-        instance = model.objects.filter(**lookup).first()
-        created = instance is None
-        if created:
-            instance = model(**lookup)
+    ) -> M | None:
+        existing = model._default_manager.filter(**lookup).first()
+        created = existing is None
+        instance = model(**lookup) if existing is None else existing
         changed = created
         for name, value in values.items():
             if created or not _same(getattr(instance, name), value):
@@ -439,7 +440,7 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
         label = _label(SECTION_BY_KEY["study"], index, item)
         study = writer.upsert("study", label, Study, {"code": item["code"]}, _study_values(item))
         if study is not None:
-            studies[item["code"]] = study  # type: ignore[assignment]
+            studies[item["code"]] = study
     if writer.problems:
         return writer.problems
 
@@ -453,7 +454,7 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
             {"name": item["name"], "description": item.get("description", "")},
         )
         if indication is not None:
-            indications[item["slug"]] = indication  # type: ignore[assignment]
+            indications[item["slug"]] = indication
     if writer.problems:
         return writer.problems
 
@@ -485,7 +486,7 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
             },
         )
         if scale is not None:
-            scales[item["code"]] = scale  # type: ignore[assignment]
+            scales[item["code"]] = scale
 
     for index, item in enumerate(data["finding"]):
         writer.upsert(
@@ -579,7 +580,9 @@ def _stale(data: dict[str, Any]) -> dict[str, list[str]]:
     def missing(model: type[models.Model], field_name: str, section: str) -> list[str]:
         in_file = {item.get(field_name) for item in data[section]}
         return sorted(
-            code for code in model.objects.values_list(field_name, flat=True) if code not in in_file
+            code
+            for code in model._default_manager.values_list(field_name, flat=True)
+            if code not in in_file
         )
 
     return {

@@ -213,7 +213,9 @@ class Indication(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
-    studies = models.ManyToManyField(Study, through="Finding", related_name="indications")
+    studies: models.ManyToManyField[Study, Finding] = models.ManyToManyField(
+        Study, through="Finding", related_name="indications"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -461,7 +463,7 @@ class Protocol(ProvenanceMixin):
 
     @property
     def depth_range_text(self) -> str:
-        if self.depth_min_mm is None:
+        if self.depth_min_mm is None or self.depth_max_mm is None:
             return "physician-defined"
         low, high = self.depth_min_mm.normalize(), self.depth_max_mm.normalize()
         return f"{low} mm" if low == high else f"{low}–{high} mm"
@@ -493,21 +495,25 @@ class Protocol(ProvenanceMixin):
                 errors[name] = (
                     f"Sessions on the same area are at least {MIN_INTERVAL_DAYS} days apart."
                 )
-        if None not in (self.sessions_min, self.default_sessions, self.sessions_max) and not (
-            self.sessions_min <= self.default_sessions <= self.sessions_max
+        if (
+            self.sessions_min is not None
+            and self.default_sessions is not None
+            and self.sessions_max is not None
+            and not (self.sessions_min <= self.default_sessions <= self.sessions_max)
         ):
             errors["default_sessions"] = "The default must lie between the minimum and maximum."
-        if None not in (
-            self.interval_min_days,
-            self.default_interval_days,
-            self.interval_max_days,
-        ) and not (self.interval_min_days <= self.default_interval_days <= self.interval_max_days):
+        if (
+            self.interval_min_days is not None
+            and self.default_interval_days is not None
+            and self.interval_max_days is not None
+            and not (self.interval_min_days <= self.default_interval_days <= self.interval_max_days)
+        ):
             errors["default_interval_days"] = (
                 "The default must lie between the minimum and maximum."
             )
         if (self.depth_min_mm is None) != (self.depth_max_mm is None):
             errors["depth_max_mm"] = "Give both depth limits or neither."
-        elif self.depth_min_mm is not None:
+        elif self.depth_min_mm is not None and self.depth_max_mm is not None:
             if self.depth_min_mm <= 0:
                 errors["depth_min_mm"] = "Depth must be more than 0 mm."
             elif self.depth_max_mm > MAX_DEPTH_MM:

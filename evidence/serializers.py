@@ -63,7 +63,9 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class GradingScaleSerializer(serializers.ModelSerializer):
     study = StudySerializer(read_only=True)
-    indications = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    indications: serializers.SlugRelatedField[Indication] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta:
         model = GradingScale
@@ -84,10 +86,14 @@ class GradingScaleSerializer(serializers.ModelSerializer):
 
 
 class ProtocolSerializer(serializers.ModelSerializer):
-    indication = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indication: serializers.SlugRelatedField[Indication] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     study = StudySerializer(read_only=True)
     supporting_studies = StudySerializer(many=True, read_only=True)
-    outcome_scales = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    outcome_scales: serializers.SlugRelatedField[GradingScale] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Protocol
@@ -120,8 +126,8 @@ class ProtocolSerializer(serializers.ModelSerializer):
 
 class ContraindicationRuleSerializer(serializers.ModelSerializer):
     study = StudySerializer(read_only=True)
-    exception_indications = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
+    exception_indications: serializers.SlugRelatedField[Indication] = (
+        serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     )
 
     class Meta:
@@ -147,8 +153,12 @@ class ContraindicationRuleSerializer(serializers.ModelSerializer):
 
 class IndicationSerializer(serializers.ModelSerializer):
     findings = FindingSerializer(many=True, read_only=True)
-    protocols = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    grading_scales = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    protocols: serializers.SlugRelatedField[Protocol] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    grading_scales: serializers.SlugRelatedField[GradingScale] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Indication

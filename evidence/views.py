@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -88,7 +90,7 @@ def study_list(request: HttpRequest) -> HttpResponse:
 @permission_required("evidence.view_study", raise_exception=True)
 def study_detail(request: HttpRequest, code: str) -> HttpResponse:
     study = get_object_or_404(Study, code=code)
-    context = {
+    context: dict[str, Any] = {
         "study": study,
         "findings": study.findings.select_related("indication"),
         "protocols": Protocol.objects.filter(study=study)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
 
+from clinic.staff import StaffHttpRequest, StaffRequest
 from patients.models import Patient, PatientAccess
 
 
@@ -18,7 +19,9 @@ def client_address(request: HttpRequest) -> str | None:
     return get_client_ip_address(request) or None
 
 
-def record_access(request: HttpRequest, patient: Patient, channel: str) -> None:
+def record_access(
+    request: StaffHttpRequest | StaffRequest, patient: Patient, channel: str
+) -> None:
     PatientAccess.objects.create(
         patient=patient,
         user=request.user,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -11,8 +11,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from clinic.errors import NotAllowed
+from clinic.staff import StaffRequest
 from patients import selectors, services
 from patients.access_log import record_access
 from patients.models import Patient, PatientAccess, SkinConcern
@@ -31,6 +33,7 @@ class PatientViewSet(
     serializer_class = PatientSerializer
     lookup_field = "public_id"
     queryset = Patient.objects.all()  # for the permission class; reads use the selectors
+    request: StaffRequest
 
     def get_queryset(self) -> QuerySet[Patient]:
         return selectors.patients_search(
@@ -55,21 +58,21 @@ class PatientViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    def perform_create(self, serializer: PatientSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
         serializer.instance = services.patient_create(
             acting_user=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: PatientSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         serializer.instance = services.patient_update(
             acting_user=self.request.user,
-            patient=serializer.instance,
+            patient=cast(Patient, serializer.instance),  # an update has its instance
             **serializer.validated_data,
         )
 
     @extend_schema(request=None, responses=PatientSerializer)
     @action(detail=True, methods=["post"])
-    def archive(self, request: Request, public_id: str) -> Response:
+    def archive(self, request: StaffRequest, public_id: str) -> Response:
         patient = services.patient_archive(acting_user=request.user, patient=self.get_object())
         return Response(PatientSerializer(patient).data)
 
@@ -81,7 +84,7 @@ class PatientViewSet(
         serializer_class=ConcernSerializer,
         queryset=SkinConcern.objects.all(),
     )
-    def concerns(self, request: Request, public_id: str) -> Response:
+    def concerns(self, request: StaffRequest, public_id: str) -> Response:
         patient = selectors.patient_get_for_user(request.user, public_id)
         if request.method == "POST":
             if not request.user.has_perm("patients.add_skinconcern"):

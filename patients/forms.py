@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from evidence.models import GradingScale
@@ -19,7 +21,7 @@ class DateInput(forms.DateInput):
 
 
 class PatientForm(forms.ModelForm):
-    def __init__(self, *args: object, clinical: bool = True, **kwargs: object) -> None:
+    def __init__(self, *args: Any, clinical: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not clinical:  # skin type and clinical notes are recorded by dermatologists
             for name in CLINICAL_PATIENT_FIELDS:
@@ -43,9 +45,9 @@ class ConcernForm(forms.ModelForm):
             "baseline_grade": "A grade or score on the chosen scale, e.g. 3 or 12.5.",
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only scales that grade something; descriptive ones have no single grade.
-        self.fields["grading_scale"].queryset = GradingScale.objects.exclude(
-            kind=GradingScale.Kind.DESCRIPTIVE
-        ).order_by("code")
+        cast(forms.ModelChoiceField, self.fields["grading_scale"]).queryset = (
+            GradingScale.objects.exclude(kind=GradingScale.Kind.DESCRIPTIVE).order_by("code")
+        )

@@ -244,8 +244,11 @@ class SkinConcern(models.Model):
         errors: dict[str, str] = {}
         if self.baseline_grade and self.grading_scale_id is None:
             errors["grading_scale"] = "Choose the scale the baseline grade is recorded on."
-        if self.grading_scale_id is not None and self.indication_id is not None:
-            scale = self.grading_scale
+        if (
+            self.grading_scale_id is not None
+            and self.indication_id is not None
+            and (scale := self.grading_scale) is not None
+        ):
             if not scale.indications.filter(pk=self.indication_id).exists():
                 errors["grading_scale"] = (
                     f"{scale.name} is not a grading scale for {self.indication.name}."

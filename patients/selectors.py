@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
@@ -26,13 +26,13 @@ def parse_search_date(term: str) -> dt.date | None:
     return None
 
 
-def _require(user: AbstractBaseUser | AnonymousUser, perm: str) -> None:
+def _require(user: User | AnonymousUser, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
 
 
 def patients_search(
-    user: AbstractBaseUser | AnonymousUser, query: str = "", *, include_archived: bool = False
+    user: User | AnonymousUser, query: str = "", *, include_archived: bool = False
 ) -> QuerySet[Patient]:
     """Patients matching a name, an MRN or a date of birth (2001-04-30 or 30/04/2001), in
     alphabetical order."""
@@ -60,7 +60,7 @@ def patients_search(
 
 
 def patient_get_for_user(
-    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+    user: User | AnonymousUser, public_id: uuid.UUID | str
 ) -> Patient:
     _require(user, "patients.view_patient")
     try:
@@ -70,7 +70,7 @@ def patient_get_for_user(
 
 
 def concern_get_for_user(
-    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+    user: User | AnonymousUser, public_id: uuid.UUID | str
 ) -> SkinConcern:
     _require(user, "patients.view_skinconcern")
     try:

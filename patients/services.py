@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -18,7 +18,7 @@ from patients.models import (
 )
 
 
-def _require(user: AbstractBaseUser, perm: str, what: str) -> None:
+def _require(user: User, perm: str, what: str) -> None:
     if not user.has_perm(perm):
         raise NotAllowed(f"Your role does not allow you to {what}.")
 
@@ -41,7 +41,7 @@ def _assign(instance: Any, allowed: tuple[str, ...], values: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def patient_create(*, acting_user: AbstractBaseUser, **values: Any) -> Patient:
+def patient_create(*, acting_user: User, **values: Any) -> Patient:
     _require(acting_user, "patients.add_patient", "register patients")
     _require_clinical(acting_user, None, values)
     patient = Patient()
@@ -51,7 +51,7 @@ def patient_create(*, acting_user: AbstractBaseUser, **values: Any) -> Patient:
     return patient
 
 
-def _require_clinical(user: AbstractBaseUser, patient: Patient | None, values: dict) -> None:
+def _require_clinical(user: User, patient: Patient | None, values: dict) -> None:
     changed = [
         name
         for name in CLINICAL_PATIENT_FIELDS
@@ -64,7 +64,7 @@ def _require_clinical(user: AbstractBaseUser, patient: Patient | None, values: d
 
 
 @transaction.atomic
-def patient_update(*, acting_user: AbstractBaseUser, patient: Patient, **values: Any) -> Patient:
+def patient_update(*, acting_user: User, patient: Patient, **values: Any) -> Patient:
     _require(acting_user, "patients.change_patient", "edit patients")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     _require_clinical(acting_user, patient, values)
@@ -75,7 +75,7 @@ def patient_update(*, acting_user: AbstractBaseUser, patient: Patient, **values:
 
 
 @transaction.atomic
-def patient_archive(*, acting_user: AbstractBaseUser, patient: Patient) -> Patient:
+def patient_archive(*, acting_user: User, patient: Patient) -> Patient:
     """Patients are archived, never deleted: their record stays whole."""
     _require(acting_user, "patients.change_patient", "archive patients")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -85,7 +85,7 @@ def patient_archive(*, acting_user: AbstractBaseUser, patient: Patient) -> Patie
 
 
 @transaction.atomic
-def patient_restore(*, acting_user: AbstractBaseUser, patient: Patient) -> Patient:
+def patient_restore(*, acting_user: User, patient: Patient) -> Patient:
     _require(acting_user, "patients.change_patient", "restore patients")
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     patient.status = Patient.Status.ACTIVE
@@ -95,7 +95,7 @@ def patient_restore(*, acting_user: AbstractBaseUser, patient: Patient) -> Patie
 
 @transaction.atomic
 def concern_create(
-    *, acting_user: AbstractBaseUser, patient: Patient, **values: Any
+    *, acting_user: User, patient: Patient, **values: Any
 ) -> SkinConcern:
     _require(acting_user, "patients.add_skinconcern", "record skin concerns")
     if patient.status != Patient.Status.ACTIVE:

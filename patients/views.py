@@ -6,6 +6,7 @@ may read everything; this app must not depend on it.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.errors import ClinicError
+from clinic.staff import StaffHttpRequest
 from patients import selectors, services
 from patients.access_log import record_access
 from patients.forms import ConcernForm, PatientForm
@@ -22,11 +24,12 @@ from patients.models import PatientAccess
 PAGE_SIZE = 25
 
 
-def add_errors(form: object, error: ClinicError) -> None:
+def add_errors(form: forms.BaseForm, error: ClinicError) -> None:
     """Show a service's refusal on the form, field by field where it names one."""
-    for field, messages_ in (error.fields or {None: [error.message]}).items():
+    above_the_form: dict[str | None, list[str]] = {None: [error.message]}
+    for field, messages_ in (error.fields or above_the_form).items():
         for message in messages_:
-            form.add_error(field if field in form.fields else None, message)  # type: ignore[attr-defined]
+            form.add_error(field if field in form.fields else None, message)
 
 
 def _clinical(request: HttpRequest) -> bool:
@@ -53,7 +56,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.add_patient", raise_exception=True)
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: StaffHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, clinical=_clinical(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +71,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.change_patient", raise_exception=True)
-def patient_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_edit(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
     record_access(request, patient, PatientAccess.Channel.PAGE)
     form = PatientForm(request.POST or None, instance=patient, clinical=_clinical(request))
@@ -85,7 +88,7 @@ def patient_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required("patients.change_patient", raise_exception=True)
-def patient_archive(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_archive(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
     if request.POST.get("restore"):
         services.patient_restore(acting_user=request.user, patient=patient)
@@ -98,7 +101,7 @@ def patient_archive(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.add_skinconcern", raise_exception=True)
-def concern_create(request: HttpRequest, public_id: str) -> HttpResponse:
+def concern_create(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
     form = ConcernForm(request.POST or None)
     form.instance.patient = patient

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import connection, connections
 from django.test import Client
+from pytest_django import DjangoDbBlocker, Settings
 
 from clinic import roles
 from evidence.loader import load_knowledge
 from tests import factories
+
+if TYPE_CHECKING:
+    from treatments.models import TreatmentPlan
 
 POSTGRES_SKIPPED: list[str] = []
 
@@ -45,39 +50,46 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
     """Every test starts from a database holding the whole knowledge base."""
     with django_db_blocker.unblock():
         load_knowledge()
         # Transactional tests with serialized_rollback restore this state, knowledge included.
         for alias in connections:
-            connections[alias]._test_serialized_contents = connections[
-                alias
-            ].creation.serialize_db_to_string()
+            db = connections[alias]
+            db._test_serialized_contents = (  # type: ignore[attr-defined]  # Django's private attr
+                db.creation.serialize_db_to_string()
+            )
 
 
-def _client_for(role: str, **practitioner: bool) -> Client:
+class Persona(Client):
+    """A test client logged in as `user`, one of the clinic's roles."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__()
+        self.user = user
+        self.force_login(user)
+
+
+def _client_for(role: str, **practitioner: bool) -> Persona:
     user = factories.UserFactory(groups=[Group.objects.get(name=role)], is_staff=True)
     if practitioner:
         factories.PractitionerFactory(user=user, **practitioner)
-    client = Client()
-    client.force_login(user)
-    client.user = user  # type: ignore[attr-defined]
-    return client
+    return Persona(user)
 
 
 @pytest.fixture
-def dermatologist(db: None) -> Client:
+def dermatologist(db: None) -> Persona:
     return _client_for(roles.DERMATOLOGIST, is_dermatologist=True)
 
 
 @pytest.fixture
-def front_desk(db: None) -> Client:
+def front_desk(db: None) -> Persona:
     return _client_for(roles.FRONT_DESK)
 
 
 @pytest.fixture
-def clinic_admin(db: None) -> Client:
+def clinic_admin(db: None) -> Persona:
     return _client_for(roles.CLINIC_ADMIN)
 
 
@@ -87,7 +99,7 @@ def anonymous(db: None) -> Client:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     """PBKDF2's deliberate slowness buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -110,7 +122,7 @@ def all_no(modality: str = "mn") -> dict[str, bool]:
 
 
 @pytest.fixture
-def wrinkles_plan(dermatologist: Client, clinic_open: None) -> object:
+def wrinkles_plan(dermatologist: Persona, clinic_open: None) -> TreatmentPlan:
     """Rosa Marlowe's active IND-01 plan: 4 sessions 30 days apart from Monday 1 March 2027
     (tests using it freeze today before that)."""
     import datetime as dt
@@ -125,7 +137,7 @@ def wrinkles_plan(dermatologist: Client, clinic_open: None) -> object:
         patient__family_name="Marlowe",
     )
     return services.plan_create(
-        acting_user=dermatologist.user,  # type: ignore[attr-defined]
+        acting_user=dermatologist.user,
         concern=concern,
         params=services.PlanParameters(
             protocol=Protocol.objects.get(code="IND-01"),

@@ -23,7 +23,7 @@ from patients.models import BodyArea, Patient, SkinConcern
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -40,14 +40,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(*extracted)
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(factory.django.DjangoModelFactory[Group]):
     class Meta:
         model = Group
 
     name = factory.Sequence(lambda n: f"Group {n}")
 
 
-class StudyFactory(factory.django.DjangoModelFactory):
+class StudyFactory(factory.django.DjangoModelFactory[Study]):
     class Meta:
         model = Study
 
@@ -64,7 +64,7 @@ class StudyFactory(factory.django.DjangoModelFactory):
     summary = "A made-up study for tests."
 
 
-class IndicationFactory(factory.django.DjangoModelFactory):
+class IndicationFactory(factory.django.DjangoModelFactory[Indication]):
     class Meta:
         model = Indication
 
@@ -73,7 +73,7 @@ class IndicationFactory(factory.django.DjangoModelFactory):
     description = "For tests."
 
 
-class FindingFactory(factory.django.DjangoModelFactory):
+class FindingFactory(factory.django.DjangoModelFactory[Finding]):
     class Meta:
         model = Finding
 
@@ -83,7 +83,7 @@ class FindingFactory(factory.django.DjangoModelFactory):
     provenance = "V"
 
 
-class GradingScaleFactory(factory.django.DjangoModelFactory):
+class GradingScaleFactory(factory.django.DjangoModelFactory[GradingScale]):
     class Meta:
         model = GradingScale
         skip_postgeneration_save = True
@@ -104,7 +104,7 @@ class GradingScaleFactory(factory.django.DjangoModelFactory):
             self.indications.add(*extracted)
 
 
-class ProtocolFactory(factory.django.DjangoModelFactory):
+class ProtocolFactory(factory.django.DjangoModelFactory[Protocol]):
     class Meta:
         model = Protocol
 
@@ -124,7 +124,7 @@ class ProtocolFactory(factory.django.DjangoModelFactory):
     provenance = "V"
 
 
-class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
+class ContraindicationRuleFactory(factory.django.DjangoModelFactory[ContraindicationRule]):
     class Meta:
         model = ContraindicationRule
 
@@ -138,7 +138,7 @@ class ContraindicationRuleFactory(factory.django.DjangoModelFactory):
     provenance = "V"
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
 
@@ -154,7 +154,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     fitzpatrick_type = 3
 
 
-class SkinConcernFactory(factory.django.DjangoModelFactory):
+class SkinConcernFactory(factory.django.DjangoModelFactory[SkinConcern]):
     class Meta:
         model = SkinConcern
 
@@ -163,7 +163,7 @@ class SkinConcernFactory(factory.django.DjangoModelFactory):
     body_area = BodyArea.FACE
 
 
-class PractitionerFactory(factory.django.DjangoModelFactory):
+class PractitionerFactory(factory.django.DjangoModelFactory[Practitioner]):
     class Meta:
         model = Practitioner
 
@@ -171,14 +171,14 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
     is_dermatologist = True
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(factory.django.DjangoModelFactory[Room]):
     class Meta:
         model = Room
 
     name = factory.Sequence(lambda n: f"Room T{n}")
 
 
-class OpeningHoursFactory(factory.django.DjangoModelFactory):
+class OpeningHoursFactory(factory.django.DjangoModelFactory[OpeningHours]):
     class Meta:
         model = OpeningHours
 
@@ -192,7 +192,7 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ClosureFactory(factory.django.DjangoModelFactory):
+class ClosureFactory(factory.django.DjangoModelFactory[Closure]):
     class Meta:
         model = Closure
 
@@ -201,7 +201,7 @@ class ClosureFactory(factory.django.DjangoModelFactory):
     reason = "Training day"
 
 
-class TreatmentPlanFactory(factory.django.DjangoModelFactory):
+class TreatmentPlanFactory(factory.django.DjangoModelFactory[TreatmentPlan]):
     class Meta:
         model = TreatmentPlan
 
@@ -218,7 +218,7 @@ class TreatmentPlanFactory(factory.django.DjangoModelFactory):
     approved_at = factory.LazyFunction(timezone.now)
 
 
-class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+class TreatmentSessionFactory(factory.django.DjangoModelFactory[TreatmentSession]):
     class Meta:
         model = TreatmentSession
 
@@ -238,7 +238,7 @@ class BookedSessionFactory(TreatmentSessionFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))
 
 
-class ScreeningFactory(factory.django.DjangoModelFactory):
+class ScreeningFactory(factory.django.DjangoModelFactory[Screening]):
     class Meta:
         model = Screening
 
@@ -249,7 +249,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     result = Screening.Result.CLEAR
 
 
-class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
+class ScreeningAnswerFactory(factory.django.DjangoModelFactory[ScreeningAnswer]):
     class Meta:
         model = ScreeningAnswer
 
@@ -258,7 +258,7 @@ class ScreeningAnswerFactory(factory.django.DjangoModelFactory):
     answer = False
 
 
-class PractitionerAbsenceFactory(factory.django.DjangoModelFactory):
+class PractitionerAbsenceFactory(factory.django.DjangoModelFactory[PractitionerAbsence]):
     class Meta:
         model = PractitionerAbsence
 

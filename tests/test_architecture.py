@@ -14,8 +14,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
-    "evidence": {"patients", "treatments", "clinic"},
-    "patients": {"treatments"},
+    "evidence": {"patients", "treatments", "clinic", "benchmarks"},
+    "patients": {"treatments", "benchmarks"},
+    "treatments": {"benchmarks"},
+    "clinic": {"benchmarks"},
 }
 CLINIC_BASE_MODULES = [
     "models.py",

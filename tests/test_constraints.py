@@ -110,6 +110,7 @@ def test_it_rejects_two_sessions_with_the_same_number_in_a_plan() -> None:
 
 def test_it_rejects_a_booking_that_ends_before_it_starts() -> None:
     session = factories.BookedSessionFactory.build()
+    assert session.starts_at is not None
     rejected(
         factories.BookedSessionFactory,
         ends_at=session.starts_at - dt.timedelta(minutes=1),

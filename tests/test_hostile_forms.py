@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ from django.urls import reverse
 from clinic.models import Practitioner, Room
 from patients.models import Patient, SkinConcern
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from tests.test_permission_matrix import MATRIX
 from tests.test_permission_matrix import _kwargs as matrix_kwargs
 from treatments.booking import services as session_services
@@ -268,16 +268,16 @@ def planned_last_week(time_machine: time_machine.TimeMachineFixture) -> None:
 @pytest.fixture
 def world(
     time_machine: time_machine.TimeMachineFixture,
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     wrinkles_plan: TreatmentPlan,
 ) -> dict[str, Any]:
     """Rosa's plan with session 1 booked for 10:00 today; now is 09:40, after her arrival."""
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    practitioner = dermatologist.user.practitioner
     room = factories.RoomFactory(name="Room 1")
     session1 = wrinkles_plan.sessions.get(number=1)
     session_services.session_book(
-        acting_user=front_desk.user,  # type: ignore[attr-defined]
+        acting_user=front_desk.user,
         session=session1,
         starts_at=dt.datetime(2027, 3, 1, 10, tzinfo=dt.UTC),
         practitioner=practitioner,
@@ -295,7 +295,7 @@ def world(
         "room": room,
         "other_room": factories.RoomFactory(name="Room 2"),
         "other_plan": other,
-        "front_desk_user": front_desk.user,  # type: ignore[attr-defined]
+        "front_desk_user": front_desk.user,
         "ind01": str(wrinkles_plan.protocol.pk),
         "wrinkles": str(wrinkles_plan.concern.indication_id),
     }
@@ -321,7 +321,7 @@ CLINICAL_MODELS = (
 )
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
+def snapshot() -> dict[str, list[Mapping[str, Any]]]:
     return {
         model._meta.label: list(model.objects.order_by("pk").values()) for model in CLINICAL_MODELS
     }
@@ -340,9 +340,9 @@ def error_messages(response: Any) -> list[str]:
     return found
 
 
-def _client(request: pytest.FixtureRequest, case: FormCase, world: dict) -> Client:
-    client: Client = request.getfixturevalue(case.persona)
-    client.force_login(client.user)  # type: ignore[attr-defined]  # the clock jumped past idle
+def _client(request: pytest.FixtureRequest, case: FormCase, world: dict) -> Persona:
+    client: Persona = request.getfixturevalue(case.persona)
+    client.force_login(client.user)  # the clock jumped past idle
     if case.prepare:
         case.prepare(world, client)
     return client
@@ -446,11 +446,11 @@ API_POSTS = sorted(
 
 @pytest.mark.parametrize("name", API_POSTS)
 def test_the_api_refuses_a_cookie_session_post_without_a_csrf_token(
-    world: dict, dermatologist: Client, name: str
+    world: dict, dermatologist: Persona, name: str
 ) -> None:
     """A browser's cookie is not consent: session-authenticated API writes need the token too.
     (Token-authenticated clients send no cookie, so there is nothing to forge.)"""
-    dermatologist.force_login(dermatologist.user)  # type: ignore[attr-defined]
+    dermatologist.force_login(dermatologist.user)
     client = Client(enforce_csrf_checks=True)
     client.cookies = dermatologist.cookies
     before = snapshot()

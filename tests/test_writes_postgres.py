@@ -907,5 +907,6 @@ def test_it_records_a_concern_and_an_impossible_grade_saves_nothing(
         assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
     saved = SkinConcern.objects.get(patient=patient)
     assert (saved.indication.slug, saved.body_area) == ("melasma", "face")
+    assert saved.grading_scale is not None
     assert (saved.grading_scale.code, saved.baseline_grade) == ("S10", "12")
     assert saved.status == SkinConcern.Status.ACTIVE

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.staff import StaffRequest
 from patients.access_log import record_access
 from patients.models import PatientAccess
 
@@ -16,9 +17,10 @@ class AccessLoggedRetrieveMixin:
 
     get_object: Any
     get_serializer: Any
+    request: StaffRequest
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         patient = getattr(instance, "patient", None) or instance.plan.patient
-        record_access(request, patient, PatientAccess.Channel.API)
+        record_access(self.request, patient, PatientAccess.Channel.API)  # the same, typed
         return Response(self.get_serializer(instance).data)

@@ -7,14 +7,16 @@ error the rule names.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import cast
+
+from django.contrib.auth import models as auth
 from django.core.exceptions import PermissionDenied
 
 from clinic.errors import NotAllowed
 from clinic.models import Practitioner
 from treatments.rules import roles
 
-User = AbstractBaseUser | AnonymousUser
+User = auth.User | auth.AnonymousUser
 
 
 def dermatologist_of(user: User) -> Practitioner | None:
@@ -23,12 +25,12 @@ def dermatologist_of(user: User) -> Practitioner | None:
         return None
     cached = getattr(user, "_dermatologist_of", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]  # set below, on this very object
+        return cast("Practitioner | None", cached)  # set below, on this very object
     practitioner = Practitioner.objects.filter(
         user_id=user.pk, is_dermatologist=True, active=True
     ).first()
     # One look-up per request: the pages ask "may this user plan / override?" several times.
-    user._dermatologist_of = practitioner  # type: ignore[union-attr]  # a per-request memo
+    user._dermatologist_of = practitioner  # type: ignore[attr-defined]  # a per-request memo
     return practitioner
 
 

@@ -342,7 +342,7 @@ class TreatmentSession(models.Model):
         errors: dict[str, str] = {}
         if (self.starts_at is None) != (self.ends_at is None):
             errors["ends_at"] = "Give both the start and the end of the booking, or neither."
-        elif self.starts_at and self.ends_at <= self.starts_at:
+        elif self.starts_at and self.ends_at is not None and self.ends_at <= self.starts_at:
             errors["ends_at"] = "The booking must end after it starts."
         if self.status in self.SLOT_STATUSES:
             for name in ("starts_at", "practitioner", "room"):

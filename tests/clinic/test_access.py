@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import factories
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +60,8 @@ def test_home_shows_a_dermatologist_the_sections_they_may_see(dermatologist: Cli
     assert reverse("admin:evidence_study_changelist").encode() in response.content
 
 
-def test_me_says_who_is_logged_in_and_for_how_long(front_desk: Client) -> None:
+def test_me_says_who_is_logged_in_and_for_how_long(front_desk: Persona) -> None:
     body = front_desk.get("/accounts/me/").json()
-    assert body["username"] == front_desk.user.username  # type: ignore[attr-defined]
+    assert body["username"] == front_desk.user.username
     assert body["roles"] == ["Front desk"]
     assert body["idle_timeout_minutes"] == 15

@@ -7,16 +7,17 @@ from collections.abc import Callable
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.cache import cache
-from django.test import Client
+from pytest_django import Settings
 
 from clinic import roles
 from tests import factories
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def cached_backend(settings: pytest.FixtureRequest) -> None:
+def cached_backend(settings: Settings) -> None:
     settings.AUTHENTICATION_BACKENDS = [
         "axes.backends.AxesStandaloneBackend",
         "clinic.auth_backends.CachedPermissionsBackend",
@@ -77,10 +78,10 @@ def test_deleting_a_group_takes_its_permissions_away() -> None:
     assert not fresh(user).has_perm("patients.view_patient")
 
 
-def test_pages_still_refuse_what_a_role_lacks(front_desk: Client) -> None:
+def test_pages_still_refuse_what_a_role_lacks(front_desk: Persona) -> None:
     assert front_desk.get("/patients/").status_code == 200
     assert front_desk.get("/patients/").status_code == 200  # from the cache
-    front_desk.user.groups.clear()  # type: ignore[attr-defined]
+    front_desk.user.groups.clear()
     assert front_desk.get("/patients/").status_code == 403
 
 

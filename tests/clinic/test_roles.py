@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 
 from clinic import roles
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -97,19 +97,19 @@ def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
     assert {"treatments.approve_treatmentplan", "auth.change_user", "authtoken.add_token"} <= every
 
 
-def test_front_desk_cannot_approve_plans_or_override_contraindications(front_desk: Client) -> None:
-    user = front_desk.user  # type: ignore[attr-defined]
+def test_front_desk_cannot_approve_plans_or_override_contraindications(front_desk: Persona) -> None:
+    user = front_desk.user
     assert not user.has_perm("treatments.approve_treatmentplan")
     assert not user.has_perm("treatments.override_screening")
     assert user.has_perm("patients.add_patient")
     assert user.has_perm("treatments.change_treatmentsession")
 
 
-def test_nobody_but_clinic_admins_may_delete(dermatologist: Client, front_desk: Client) -> None:
+def test_nobody_but_clinic_admins_may_delete(dermatologist: Persona, front_desk: Persona) -> None:
     for client in (dermatologist, front_desk):
-        perms = client.user.get_all_permissions()  # type: ignore[attr-defined]
+        perms = client.user.get_all_permissions()
         assert not [p for p in perms if ".delete_" in p]
 
 
-def test_roles_of_names_the_user_roles(dermatologist: Client) -> None:
-    assert roles.roles_of(dermatologist.user) == [roles.DERMATOLOGIST]  # type: ignore[attr-defined]
+def test_roles_of_names_the_user_roles(dermatologist: Persona) -> None:
+    assert roles.roles_of(dermatologist.user) == [roles.DERMATOLOGIST]

@@ -8,19 +8,21 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 
 from tests import factories
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-staple"
 
 
-def login(client: Client, url: str, password: str) -> object:
+def login(client: Client, url: str, password: str) -> Any:
     return client.post(url, {"username": "alice", "password": password}, REMOTE_ADDR="203.0.113.5")
 
 
@@ -66,7 +68,7 @@ def test_the_api_token_endpoint_is_locked_out_too() -> None:
 
 
 def test_an_idle_session_ends_after_the_configured_minutes(
-    dermatologist: Client, time_machine: time_machine.TimeMachineFixture
+    dermatologist: Persona, time_machine: time_machine.TimeMachineFixture
 ) -> None:
     time_machine.move_to(dt.datetime(2027, 1, 4, 9, tzinfo=dt.UTC), tick=False)
     dermatologist.force_login(dermatologist.user)

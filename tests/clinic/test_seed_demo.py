@@ -59,6 +59,7 @@ def test_it_creates_a_demo_clinic() -> None:
     )
     assert TreatmentPlan.objects.filter(status="active").count() >= 3
     for concern in SkinConcern.objects.exclude(baseline_grade="").select_related("grading_scale"):
+        assert concern.grading_scale is not None
         assert concern.grading_scale.grade_error(concern.baseline_grade) is None
         assert concern.grading_scale.code not in {"S08", "S09", "S20"}, "general scale"
     for login in DEMO_LOGINS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from types import ModuleType
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.db import connection
 pytestmark = pytest.mark.django_db
 
 
-def _load(monkeypatch: pytest.MonkeyPatch, **env: str) -> object:
+def _load(monkeypatch: pytest.MonkeyPatch, **env: str) -> ModuleType:
     for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "DB_POOL_MAX_SIZE", "APP_SERVERS"):
         # set, then delete: monkeypatch then restores the variable as it was (usually unset)
         # after the test, whatever the config module's setdefault() writes meanwhile.

@@ -42,7 +42,7 @@ def test_rules_for_plain_microneedling_leave_out_rf_only_rules(front_desk: Clien
     codes = {
         r["code"]
         for r in front_desk.get(
-            "/api/evidence/rules/", {"modality": "mn", "page_size": 100}
+            "/api/evidence/rules/", {"modality": "mn", "page_size": "100"}
         ).json()["results"]
     }
     assert "C01" in codes and not codes & {"C16", "C18", "C19"}

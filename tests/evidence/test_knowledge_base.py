@@ -91,6 +91,7 @@ def test_the_wrinkles_protocol_is_four_sessions_30_days_apart_from_ablon_2018() 
 
 def test_protocol_depths_stay_within_three_millimetres() -> None:
     for protocol in Protocol.objects.exclude(depth_min_mm=None):
+        assert protocol.depth_min_mm is not None and protocol.depth_max_mm is not None
         assert Decimal("0") < protocol.depth_min_mm <= protocol.depth_max_mm <= Decimal("3.0")
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from patients.models import PatientAccess
 from tests import factories
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -45,13 +46,14 @@ def reads(plan: factories.TreatmentPlan) -> list[tuple[str, str]]:
     ]
 
 
-def test_each_read_of_a_record_is_logged(front_desk: Client, plan) -> None:
+def test_each_read_of_a_record_is_logged(front_desk: Persona, plan) -> None:
     for url, channel in reads(plan):
         before = PatientAccess.objects.count()
         response = front_desk.get(url, REMOTE_ADDR="198.51.100.23", HTTP_USER_AGENT="Tablet 3")
         assert response.status_code == 200, url
         assert PatientAccess.objects.count() == before + 1, url
         entry = PatientAccess.objects.order_by("-pk").first()
+        assert entry is not None
         assert (entry.patient, entry.user, entry.channel) == (
             plan.patient,
             front_desk.user,

@@ -11,6 +11,7 @@ from django.test import Client
 from patients.models import Patient, SkinConcern
 from tests import factories
 from tests.api_helpers import assert_error, patch, post
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 URL = "/api/patients/"
@@ -30,7 +31,7 @@ def test_anonymous_callers_get_401_not_a_redirect(anonymous: Client) -> None:
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_token_authentication_works(anonymous: Client, front_desk: Client) -> None:
+def test_token_authentication_works(anonymous: Client, front_desk: Persona) -> None:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=front_desk.user)
@@ -137,6 +138,7 @@ def test_a_dermatologist_records_a_concern(dermatologist: Client) -> None:
     )
     assert response.status_code == 201, response.content
     concern = SkinConcern.objects.get(public_id=response.json()["id"])
+    assert concern.grading_scale is not None
     assert concern.patient == patient and concern.grading_scale.code == "S01"
     listed = dermatologist.get(f"{URL}{patient.public_id}/concerns/").json()
     assert listed["count"] == 1

@@ -8,13 +8,12 @@ import datetime as dt
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
 from tests import factories
 from tests.api_helpers import post
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import TreatmentSession
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -24,7 +23,7 @@ PlanEvent = apps.get_model("treatments", "TreatmentPlanEvent")
 ConcernEvent = apps.get_model("patients", "SkinConcernEvent")
 
 
-def test_an_api_change_records_who_what_and_which_request(front_desk: Client) -> None:
+def test_an_api_change_records_who_what_and_which_request(front_desk: Persona) -> None:
     patient = factories.PatientFactory(phone="01")
     response = front_desk.patch(
         f"/api/patients/{patient.public_id}/",
@@ -44,7 +43,7 @@ def test_an_api_change_records_who_what_and_which_request(front_desk: Client) ->
     assert PatientEvent.objects.filter(pgh_obj_id=patient.pk, pgh_label="insert").exists()
 
 
-def test_planning_through_the_api_is_on_record(dermatologist: Client, clinic_open: None) -> None:
+def test_planning_through_the_api_is_on_record(dermatologist: Persona, clinic_open: None) -> None:
     concern = factories.SkinConcernFactory()
     start = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
     response = post(

@@ -17,6 +17,7 @@ from clinic.api import ChangeOnPostPermissions
 from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room
+from clinic.staff import StaffRequest
 from treatments.api_mixins import AccessLoggedRetrieveMixin
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
@@ -63,6 +64,7 @@ class SessionViewSet(
     serializer_class = SessionDetailSerializer
     lookup_field = "public_id"
     queryset = TreatmentSession.objects.all()
+    request: StaffRequest
     permission_classes = [IsAuthenticated, ChangeOnPostPermissions]
 
     def get_queryset(self) -> QuerySet[TreatmentSession]:
@@ -154,7 +156,7 @@ class SessionViewSet(
 
     @extend_schema(request=BookSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])
-    def book(self, request: Request, public_id: str) -> Response:
+    def book(self, request: StaffRequest, public_id: str) -> Response:
         session = self.get_object()
         serializer = BookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -171,7 +173,7 @@ class SessionViewSet(
 
     @extend_schema(request=RescheduleSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])
-    def reschedule(self, request: Request, public_id: str) -> Response:
+    def reschedule(self, request: StaffRequest, public_id: str) -> Response:
         """Move a session. If later sessions must move to keep the spacing, 409 lists the new
         dates; send again with shift_later=true to apply them."""
         session = self.get_object()
@@ -191,7 +193,7 @@ class SessionViewSet(
 
     @extend_schema(request=CancelSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, public_id: str) -> Response:
+    def cancel(self, request: StaffRequest, public_id: str) -> Response:
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._done(

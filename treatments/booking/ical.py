@@ -29,12 +29,15 @@ def _uid(session: TreatmentSession) -> str:
 
 
 def _event(session: TreatmentSession, summary: str, description: str) -> Event:
+    arrival, ends = session.arrival_at, session.ends_at
+    if arrival is None or ends is None:
+        raise ValueError(f"{session} is not booked: it has no calendar event.")
     zone = timezone.get_current_timezone()
     event = Event()
     event.add("uid", _uid(session))
     event.add("dtstamp", session.updated_at)
-    event.add("dtstart", session.arrival_at.astimezone(zone))
-    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("dtstart", arrival.astimezone(zone))
+    event.add("dtend", ends.astimezone(zone))
     event.add("summary", summary)
     event.add("description", description)
     event.add("location", str(session.room))

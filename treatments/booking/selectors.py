@@ -7,9 +7,9 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
 from django.utils import timezone
 
@@ -57,6 +57,10 @@ class Held:
     ends_at: dt.datetime
 
 
+#: Held's fields as the database returns them.
+HeldRow = tuple[int, int, int, int, dt.datetime, dt.datetime]
+
+
 @dataclass
 class BookingContext:
     """Everything a booking decision needs for a stretch of days, in a fixed number of queries."""
@@ -84,18 +88,20 @@ def booking_context(
     rooms = Room.objects.filter(active=True)
     if modality == Modality.RF_MICRONEEDLING:
         rooms = rooms.filter(has_rf_device=True)
+    # A booking starts and ends on one day, so nothing that starts over a day before the
+    # window reaches into it: the lower bound turns an open-ended scan of every earlier
+    # booking into a short range on the starts_at index.
+    held = TreatmentSession.objects.filter(
+        starts_at__gt=start - MAX_BOOKING_LENGTH, starts_at__lt=end, ends_at__gt=start
+    ).exclude(status=TreatmentSession.Status.CANCELLED)
+    if exclude_session is not None:
+        held = held.exclude(pk=exclude_session)
     bookings = [
-        Held(*row)
-        # A booking starts and ends on one day, so nothing that starts over a day before the
-        # window reaches into it: the lower bound turns an open-ended scan of every earlier
-        # booking into a short range on the starts_at index.
-        for row in TreatmentSession.objects.filter(
-            starts_at__gt=start - MAX_BOOKING_LENGTH, starts_at__lt=end, ends_at__gt=start
+        # A booked session holds a practitioner, a room and its times (the model's constraints).
+        Held(*cast(HeldRow, row))
+        for row in held.order_by().values_list(
+            "pk", "practitioner_id", "room_id", "plan__patient_id", "starts_at", "ends_at"
         )
-        .exclude(status=TreatmentSession.Status.CANCELLED)
-        .exclude(pk=exclude_session)
-        .order_by()
-        .values_list("pk", "practitioner_id", "room_id", "plan__patient_id", "starts_at", "ends_at")
     ]
     practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
     room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
@@ -198,7 +204,7 @@ SESSION_RELATED = (
 
 
 def session_get_for_user(
-    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+    user: User | AnonymousUser, public_id: uuid.UUID | str
 ) -> TreatmentSession:
     """The one way to fetch a session for a user: 404 for a role that may not see sessions
     and for an id that is not one, with everything its pages and services read."""

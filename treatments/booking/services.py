@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ GRID = dt.timedelta(minutes=settings.SLOT_GRID_MINUTES)
 MAX_BOOKING_AHEAD = dt.timedelta(days=MAX_BOOKING_AHEAD_DAYS)
 
 
-def _zone() -> dt.tzinfo:
+def _zone() -> ZoneInfo:
     return timezone.get_current_timezone()
 
 
@@ -300,7 +301,7 @@ def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
 @transaction.atomic
 def session_book(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     starts_at: dt.datetime,
     practitioner: Practitioner,
@@ -334,7 +335,7 @@ def session_book(
 @transaction.atomic
 def session_reschedule(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     starts_at: dt.datetime,
     practitioner: Practitioner,
@@ -373,7 +374,7 @@ def _refuse_spacing(
 
 def _place(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     starts_at: dt.datetime,
     practitioner: Practitioner,
@@ -457,7 +458,7 @@ def _place(
 
 @inside_transaction
 def change_status(
-    session: TreatmentSession, status: str, acting_user: AbstractBaseUser, *, reason: str = ""
+    session: TreatmentSession, status: str, acting_user: User, *, reason: str = ""
 ) -> None:
     """A session's status, with why, who and when, written alone: the slot and the record of
     what was done stay as they are. Called inside its service's transaction."""
@@ -497,7 +498,7 @@ def close_plan_if_done(plan_id: int) -> None:
 
 @transaction.atomic
 def session_cancel(
-    *, acting_user: AbstractBaseUser, session: TreatmentSession, reason: str
+    *, acting_user: User, session: TreatmentSession, reason: str
 ) -> TreatmentSession:
     """The record stays, with its reason; the slot is freed."""
     clinicians.require(acting_user, roles.BOOK_PERM, "cancel sessions")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.errors import ClinicError
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room, new_calendar_token
+from clinic.staff import StaffHttpRequest
 from patients.access_log import record_access
 from patients.models import PatientAccess
 from treatments.booking import ical, selectors
@@ -39,7 +40,7 @@ from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 
 @require_http_methods(["GET", "POST"])
 @permission_required(BOOKING_PERM, raise_exception=True)
-def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_booking(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     """Book a planned session, or move a booked one, choosing from the free slots."""
     session = session_get_for_user(request.user, public_id)
     if request.method == "GET":
@@ -129,7 +130,7 @@ def session_booking(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required(BOOKING_PERM, raise_exception=True)
-def session_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_cancel(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
     try:
         session_services.session_cancel(
@@ -160,7 +161,11 @@ def calendar_links() -> dict[str, list[tuple[str, str]]]:
 @permission_required("treatments.view_treatmentsession", raise_exception=True)
 def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
     """Day or week view of one practitioner's or one room's bookings."""
-    model = {"practitioners": Practitioner, "rooms": Room}.get(kind)
+    resources: dict[str, type[Practitioner] | type[Room]] = {
+        "practitioners": Practitioner,
+        "rooms": Room,
+    }
+    model = resources.get(kind)
     if model is None:
         raise Http404
     resource = model.objects.filter(public_id=parse_public_id(public_id)).first()
@@ -170,7 +175,10 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
     day = parse_day(request.GET.get("date"), timezone.localdate())
     first = day - dt.timedelta(days=day.weekday()) if view == "week" else day
     days = [first + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
-    sessions = selectors.sessions_between(days[0], days[-1], **{kind[:-1]: resource})
+    if isinstance(resource, Practitioner):
+        sessions = selectors.sessions_between(days[0], days[-1], practitioner=resource)
+    else:
+        sessions = selectors.sessions_between(days[0], days[-1], room=resource)
     columns = {
         d: [s for s in sessions if timezone.localtime(s.starts_at).date() == d] for d in days
     }
@@ -193,7 +201,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def plan_ics(request: HttpRequest, public_id: str) -> HttpResponse:
+def plan_ics(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = plan_get_for_user(request.user, public_id)
     record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
     body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title)
@@ -231,7 +239,7 @@ def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def practitioner_feed_renew(request: HttpRequest) -> HttpResponse:
+def practitioner_feed_renew(request: StaffHttpRequest) -> HttpResponse:
     practitioner = Practitioner.objects.filter(user=request.user).first()
     if practitioner is None:
         raise Http404

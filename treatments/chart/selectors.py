@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
@@ -12,7 +12,7 @@ from treatments.rules.screening import is_current
 from treatments.screening.selectors import screening_validity_end
 
 
-def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> dict:
+def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
     """Everything on a patient's page, in a fixed number of queries."""
     concerns = list(
         SkinConcern.objects.filter(patient=patient)
@@ -49,8 +49,8 @@ def patient_chart(user: AbstractBaseUser | AnonymousUser, patient: Patient) -> d
     )
     today = timezone.localdate()
     for screening in screenings:
-        screening.valid_until = screening_validity_end(screening)
-        screening.current = is_current(
+        screening.valid_until = screening_validity_end(screening)  # type: ignore[attr-defined]  # for the page
+        screening.current = is_current(  # type: ignore[attr-defined]  # for the page
             screening.performed_at,
             screening.result,
             on=today,

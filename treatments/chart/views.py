@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from clinic.staff import StaffHttpRequest
 from patients.access_log import record_access
 from patients.forms import ConcernForm
 from patients.models import PatientAccess
@@ -15,7 +16,7 @@ from treatments.chart import selectors
 
 
 @require_GET
-def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def patient_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = patient_get_for_user(request.user, public_id)
     record_access(request, patient, PatientAccess.Channel.PAGE)
     chart = selectors.patient_chart(request.user, patient)

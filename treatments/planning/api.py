@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from clinic.api import PublicIdLookupMixin
 from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
+from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
@@ -58,6 +59,7 @@ class PlanViewSet(
 
     lookup_field = "public_id"
     queryset = TreatmentPlan.objects.all()
+    request: StaffRequest
 
     def get_queryset(self) -> QuerySet[TreatmentPlan]:
         plans = selectors.plans_for_user(self.request.user).select_related("protocol__study")
@@ -88,7 +90,7 @@ class PlanViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         plan = services.plan_create(
-            acting_user=request.user,
+            acting_user=self.request.user,  # the same request, typed as a logged-in one
             concern=_concern_for(request, data),
             params=services.plan_parameters_from(data),
             answers=data["answers"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -60,14 +60,14 @@ class PlanParametersForm(forms.Form):
 
     def __init__(self, *args: Any, protocols: Iterable[Protocol], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["protocol"].queryset = Protocol.objects.filter(
+        cast(ProtocolChoiceField, self.fields["protocol"]).queryset = Protocol.objects.filter(
             pk__in=[p.pk for p in protocols]
         ).order_by("modality", "code")
-        self.params: services.PlanParameters | None = None
+        self.params: services.PlanParameters[Protocol] | None = None
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        if self.errors:
+        if self.errors or data is None:
             return data
         try:
             self.params = services.plan_parameters_from(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -24,7 +24,7 @@ def protocols_for_concern(concern: SkinConcern) -> list[Protocol]:
     )
 
 
-def plans_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[TreatmentPlan]:
+def plans_for_user(user: User | AnonymousUser) -> QuerySet[TreatmentPlan]:
     clinicians.require_to_read(user, "treatments.view_treatmentplan")
     return TreatmentPlan.objects.select_related(
         "patient", "concern__indication", "protocol", "responsible_dermatologist__user"
@@ -32,7 +32,7 @@ def plans_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Treatment
 
 
 def plan_get_for_user(
-    user: AbstractBaseUser | AnonymousUser, public_id: uuid.UUID | str
+    user: User | AnonymousUser, public_id: uuid.UUID | str
 ) -> TreatmentPlan:
     try:
         return (

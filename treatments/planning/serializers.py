@@ -73,7 +73,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TreatmentPlan
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "patient",
             "concern",

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -51,7 +51,7 @@ def _decimal(value: object) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def plan_parameters_from(data: Mapping[str, Any]) -> PlanParameters:
+def plan_parameters_from(data: Mapping[str, Any]) -> PlanParameters[Protocol]:
     """plan_parameters() from a form's or a serializer's cleaned data."""
     return plan_parameters(
         protocol=data["protocol"],
@@ -71,10 +71,10 @@ def plan_parameters(
     depth_mm: object,
     start_date: dt.date,
     departure_reason: str = "",
-) -> PlanParameters:
+) -> PlanParameters[Protocol]:
     """Parse and check what a person typed; raise InvalidInput naming each bad field."""
     errors: dict[str, list[str]] = {}
-    parsed: dict[str, object] = {}
+    parsed: dict[str, int] = {}
     for name, value in (("sessions", sessions), ("interval_days", interval_days)):
         try:
             parsed[name] = int(str(value))
@@ -83,7 +83,7 @@ def plan_parameters(
     depth = _decimal(depth_mm)
     if depth is None:
         errors["depth_mm"] = ["Enter the needle depth in millimetres, e.g. 1.5."]
-    if errors:
+    if errors or depth is None:  # depth is None only with an error for it
         raise InvalidInput("Some plan values are not numbers.", fields=errors)
     params = PlanParameters(
         protocol=protocol,
@@ -99,7 +99,7 @@ def plan_parameters(
     return params
 
 
-def plan_schedule_preview(params: PlanParameters) -> list[dt.date]:
+def plan_schedule_preview(params: PlanParameters[Protocol]) -> list[dt.date]:
     try:
         return series_dates(
             params.start_date, params.sessions, params.interval_days, clinic_calendar()
@@ -131,9 +131,9 @@ def _area_neighbours(patient_id: int, body_area: str) -> list[Neighbour]:
 @transaction.atomic
 def plan_create(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     concern: SkinConcern,
-    params: PlanParameters,
+    params: PlanParameters[Protocol],
     answers: Mapping[str, bool],
     acknowledged: Collection[str] = (),
     override_reason: str = "",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.errors import ClinicError
 from clinic.forms import add_errors
+from clinic.staff import StaffHttpRequest
 from evidence.models import Protocol
 from patients.access_log import record_access
 from patients.models import PatientAccess, SkinConcern
@@ -50,7 +51,7 @@ def _draft_key(concern: SkinConcern) -> str:
     return f"plan-draft:{concern.public_id}"
 
 
-def _params_from_draft(draft: dict[str, Any]) -> services.PlanParameters:
+def _params_from_draft(draft: dict[str, Any]) -> services.PlanParameters[Protocol]:
     return services.plan_parameters(
         protocol=Protocol.objects.select_related("study", "indication").get(code=draft["protocol"]),
         sessions=draft["sessions"],
@@ -63,7 +64,7 @@ def _params_from_draft(draft: dict[str, Any]) -> services.PlanParameters:
 
 def _draft_or_restart(
     request: HttpRequest, concern: SkinConcern
-) -> tuple[dict[str, Any], services.PlanParameters] | None:
+) -> tuple[dict[str, Any], services.PlanParameters[Protocol]] | None:
     """The draft and its parameters, re-checked now; None (with a message) to start again.
 
     A draft can go stale in the session: its first date passes at midnight, or its protocol
@@ -84,7 +85,7 @@ def _draft_or_restart(
 
 @require_http_methods(["GET", "POST"])
 @permission_required(PLANNER_PERMS, raise_exception=True)
-def plan_parameters(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
+def plan_parameters(request: StaffHttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
     if request.method == "GET":
         record_access(request, concern.patient, PatientAccess.Channel.PAGE)
@@ -125,7 +126,7 @@ def plan_parameters(request: HttpRequest, public_id: str, concern_id: str) -> Ht
 
 @require_http_methods(["GET", "POST"])
 @permission_required(PLANNER_PERMS, raise_exception=True)
-def plan_screening(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
+def plan_screening(request: StaffHttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
     started = _draft_or_restart(request, concern)
     if started is None:
@@ -174,7 +175,7 @@ def plan_screening(request: HttpRequest, public_id: str, concern_id: str) -> Htt
 
 @require_http_methods(["GET", "POST"])
 @permission_required(PLANNER_PERMS, raise_exception=True)
-def plan_confirm(request: HttpRequest, public_id: str, concern_id: str) -> HttpResponse:
+def plan_confirm(request: StaffHttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
     started = _draft_or_restart(request, concern)
     if started is None:
@@ -225,7 +226,7 @@ def plan_confirm(request: HttpRequest, public_id: str, concern_id: str) -> HttpR
 
 
 @require_GET
-def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = selectors.plan_get_for_user(request.user, public_id)
     record_access(request, plan.patient, PatientAccess.Channel.PAGE)
     screenings = list(plan.screenings.all())
@@ -242,7 +243,7 @@ def plan_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def plan_print(request: HttpRequest, public_id: str) -> HttpResponse:
+def plan_print(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     """The patient's schedule, to print and take home."""
     plan = selectors.plan_get_for_user(request.user, public_id)
     record_access(request, plan.patient, PatientAccess.Channel.EXPORT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 from typing import Protocol as Shape
 
 from clinic.text import is_meaningful
@@ -46,9 +47,16 @@ class ProtocolRanges(Shape):
     def depth_range_text(self) -> str: ...
 
 
+#: The protocol a plan follows: a ProtocolRanges for the rules, the model row for the services.
+#: (No bound: a model's fields are typed too late for mypy's check of a bound.)
+P = TypeVar("P", covariant=True)
+#: A count or a depth, compared with the protocol's bounds of the same type.
+N = TypeVar("N", int, Decimal)
+
+
 @dataclass(frozen=True)
-class PlanParameters:
-    protocol: ProtocolRanges
+class PlanParameters(Generic[P]):
+    protocol: P
     sessions: int
     interval_days: int
     depth_mm: Decimal
@@ -56,11 +64,11 @@ class PlanParameters:
     departure_reason: str = ""
 
 
-def _within(value: object, low: object, high: object) -> bool:
-    return low is not None and high is not None and low <= value <= high  # type: ignore[operator]  # the protocol's bounds and the value share a type
+def _within(value: N, low: N | None, high: N | None) -> bool:
+    return low is not None and high is not None and low <= value <= high
 
 
-def plan_departures(params: PlanParameters) -> list[str]:
+def plan_departures(params: PlanParameters[ProtocolRanges]) -> list[str]:
     """How the parameters depart from the protocol's evidence-informed ranges."""
     protocol = params.protocol
     if protocol.physician_defined:
@@ -84,7 +92,9 @@ def plan_departures(params: PlanParameters) -> list[str]:
     return departures
 
 
-def plan_parameter_errors(params: PlanParameters, *, today: dt.date) -> dict[str, list[str]]:
+def plan_parameter_errors(
+    params: PlanParameters[ProtocolRanges], *, today: dt.date
+) -> dict[str, list[str]]:
     """Hard limits, then departures without a written reason. Empty when the plan may go on."""
     errors: dict[str, list[str]] = {}
     if not MIN_SESSIONS <= params.sessions <= MAX_SESSIONS:

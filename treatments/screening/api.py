@@ -7,12 +7,12 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api import PublicIdLookupMixin
 from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
+from clinic.staff import StaffRequest
 from treatments import clinicians
 from treatments.api_mixins import AccessLoggedRetrieveMixin
 from treatments.booking.selectors import session_get_for_user
@@ -38,6 +38,7 @@ class ScreeningViewSet(
     serializer_class = ScreeningSerializer
     lookup_field = "public_id"
     queryset = Screening.objects.all()
+    request: StaffRequest
 
     def get_queryset(self) -> QuerySet[Screening]:
         screenings = selectors.screenings_for_user(self.request.user)
@@ -48,7 +49,7 @@ class ScreeningViewSet(
 
     @extend_schema(request=RescreenSerializer, responses={201: ScreeningSerializer})
     @action(detail=False, methods=["post"])
-    def rescreen(self, request: Request) -> Response:
+    def rescreen(self, request: StaffRequest) -> Response:
         """Before a session: 'anything changed?' Saved whatever the result."""
         serializer = RescreenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -73,7 +74,7 @@ class ScreeningViewSet(
 
     @extend_schema(request=OverrideSerializer, responses=ScreeningSerializer)
     @action(detail=True, methods=["post"])
-    def override(self, request: Request, public_id: str) -> Response:
+    def override(self, request: StaffRequest, public_id: str) -> Response:
         screening = self.get_object()
         clinicians.require_overrider(request.user)  # before the body: the role first
         serializer = OverrideSerializer(data=request.data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ def rules_for_modality(modality: str) -> list[ContraindicationRule]:
     )
 
 
-def screenings_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Screening]:
+def screenings_for_user(user: User | AnonymousUser) -> QuerySet[Screening]:
     clinicians.require_to_read(user, "treatments.view_screening")
     return Screening.objects.select_related(
         "patient", "plan", "session", "performed_by", "override_by"

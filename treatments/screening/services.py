@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,7 +77,7 @@ def screening_assess(
     indication_id: int,
     acknowledged: Collection[str],
     override_reason: str,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     required_now: bool = True,
 ) -> tuple[ScreeningOutcome, Override]:
     """Evaluate the answers and enforce what the result demands of the acting user: an
@@ -112,7 +112,7 @@ def _save_screening(
     questions: list[ContraindicationRule],
     answers: Mapping[str, bool],
     acknowledged: Collection[str],
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     plan: TreatmentPlan,
     session: TreatmentSession | None,
     kind: str,
@@ -150,7 +150,7 @@ def _save_screening(
 @inside_transaction
 def screening_record(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     plan: TreatmentPlan,
     kind: str,
     questions: list[ContraindicationRule],
@@ -216,7 +216,7 @@ def _carried_over(
 @transaction.atomic
 def screening_rescreen(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     changed: bool,
     answers: Mapping[str, bool] | None = None,
@@ -285,7 +285,7 @@ def screening_rescreen(
 
 @transaction.atomic
 def screening_override(
-    *, acting_user: AbstractBaseUser, screening: Screening, reason: str
+    *, acting_user: User, screening: Screening, reason: str
 ) -> Screening:
     """A dermatologist accepts a relative contraindication, in writing."""
     clinicians.require_overrider(acting_user)

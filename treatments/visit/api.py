@@ -7,9 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clinic.staff import StaffRequest
 from treatments import clinicians
 from treatments.booking.serializers import SessionDetailSerializer
 from treatments.models import TreatmentSession
@@ -25,7 +25,7 @@ class VisitActions:
 
     @extend_schema(request=None, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"], url_path="no-show")
-    def no_show(self, request: Request, public_id: str) -> Response:
+    def no_show(self, request: StaffRequest, public_id: str) -> Response:
         return self._done(
             visit_services.session_no_show(acting_user=request.user, session=self.get_object())
         )
@@ -35,7 +35,7 @@ class VisitActions:
         responses={200: SessionDetailSerializer, 409: SessionDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="check-in")
-    def check_in(self, request: Request, public_id: str) -> Response:
+    def check_in(self, request: StaffRequest, public_id: str) -> Response:
         """Re-screen and check in. A new absolute contraindication blocks the session (saved)
         and answers 409; a relative one checks in but awaits a dermatologist's override."""
         serializer = CheckInSerializer(data=request.data)
@@ -49,7 +49,7 @@ class VisitActions:
             acknowledged=set(data["acknowledged"]),
             override_reason=data.get("override_reason", ""),
         )
-        body = SessionDetailSerializer(result.session).data
+        body: dict[str, Any] = SessionDetailSerializer(result.session).data
         body = {
             **body,
             "screening": str(result.screening.public_id),
@@ -70,7 +70,7 @@ class VisitActions:
 
     @extend_schema(request=RecordSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])
-    def record(self, request: Request, public_id: str) -> Response:
+    def record(self, request: StaffRequest, public_id: str) -> Response:
         """What was done (dermatologists). Completing the last open session completes the plan."""
         clinicians.require_recorder(request.user)  # before the body: the role first
         serializer = RecordSerializer(data=request.data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -34,4 +34,5 @@ class SessionRecordForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["depth_used_mm"].required = True
-        self.fields["anaesthetic_applied_at"].input_formats = ["%Y-%m-%dT%H:%M"]
+        applied_at = cast(forms.DateTimeField, self.fields["anaesthetic_applied_at"])
+        applied_at.input_formats = ["%Y-%m-%dT%H:%M"]

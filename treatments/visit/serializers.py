@@ -26,7 +26,7 @@ class CheckInSerializer(serializers.Serializer):
 class RecordSerializer(serializers.Serializer):
     depth_used_mm = serializers.DecimalField(max_digits=3, decimal_places=2)
     area = serializers.ChoiceField(
-        choices=TreatmentSession._meta.get_field("area").choices, required=False
+        choices=TreatmentSession._meta.get_field("area").choices or (), required=False
     )
     device = serializers.CharField(max_length=100, required=False, allow_blank=True)
     anaesthetic_applied_at = serializers.DateTimeField(required=False, allow_null=True)

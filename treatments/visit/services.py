@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +40,7 @@ def _require_today(session: TreatmentSession, what: str) -> None:
 
 @transaction.atomic
 def session_no_show(
-    *, acting_user: AbstractBaseUser, session: TreatmentSession
+    *, acting_user: User, session: TreatmentSession
 ) -> TreatmentSession:
     clinicians.require(acting_user, roles.BOOK_PERM, "record no-shows")
     session = session_lock(session)
@@ -71,7 +71,7 @@ class CheckIn:
 @transaction.atomic
 def session_check_in(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     changed: bool,
     answers: Mapping[str, bool] | None = None,
@@ -111,7 +111,7 @@ def session_check_in(
 @transaction.atomic
 def session_record(
     *,
-    acting_user: AbstractBaseUser,
+    acting_user: User,
     session: TreatmentSession,
     override_reason: str = "",
     **values: Any,
@@ -153,8 +153,12 @@ def session_record(
     if session.depth_used_mm is None:
         raise InvalidInput("Record the depth used.", fields={"depth_used_mm": ["Required."]})
     concern = session.plan.concern
-    if session.outcome_grade and concern.grading_scale_id:
-        problem = concern.grading_scale.grade_error(session.outcome_grade)
+    if (
+        session.outcome_grade
+        and concern.grading_scale_id
+        and (scale := concern.grading_scale) is not None
+    ):
+        problem = scale.grade_error(session.outcome_grade)
         if problem:
             raise InvalidInput(problem, fields={"outcome_grade": [problem]})
     session.status = TreatmentSession.Status.COMPLETED

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.errors import ClinicError
 from clinic.forms import add_errors
+from clinic.staff import StaffHttpRequest
 from patients.access_log import record_access
 from patients.models import PatientAccess
 from treatments.booking.selectors import parse_day, session_get_for_user, sessions_for_day
@@ -53,7 +54,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(BOOKING_PERM, raise_exception=True)
-def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
     if request.method == "GET":
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
@@ -110,7 +111,7 @@ def session_check_in(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @permission_required(BOOKING_PERM, raise_exception=True)
-def session_no_show(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_no_show(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
     try:
         visit_services.session_no_show(acting_user=request.user, session=session)
@@ -123,7 +124,7 @@ def session_no_show(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(RECORD_PERM, raise_exception=True)
-def session_record(request: HttpRequest, public_id: str) -> HttpResponse:
+def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
     if request.method == "GET":
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)

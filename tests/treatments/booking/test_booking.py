@@ -14,7 +14,7 @@ from django.test import Client
 from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
 from evidence.models import Indication, Protocol
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.booking import services as sessions
 from treatments.booking.selectors import session_day
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
@@ -41,7 +41,7 @@ def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
 
 
 @pytest.fixture
-def practitioner(dermatologist: Client) -> factories.Practitioner:
+def practitioner(dermatologist: Persona) -> factories.Practitioner:
     return dermatologist.user.practitioner
 
 
@@ -119,7 +119,7 @@ def test_availability_leaves_out_booked_and_absent_times(
 
 
 def test_rf_plans_only_get_rooms_with_an_rf_device(
-    dermatologist: Client, clinic_open: None, practitioner
+    dermatologist: Persona, clinic_open: None, practitioner
 ) -> None:
     plain = factories.RoomFactory(has_rf_device=False)
     rf = factories.RoomFactory(has_rf_device=True)
@@ -167,7 +167,7 @@ def test_availability_runs_a_fixed_number_of_queries(
 
 
 def test_booking_holds_the_procedure_and_the_patient_arrives_30_minutes_earlier(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     session = book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     assert session.status == TreatmentSession.Status.BOOKED
@@ -177,7 +177,7 @@ def test_booking_holds_the_procedure_and_the_patient_arrives_30_minutes_earlier(
 
 
 def test_a_clash_names_what_it_clashes_with_and_changes_nothing(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     other = factories.TreatmentPlanFactory(concern__patient__family_name="Okonkwo")
     factories.BookedSessionFactory(
@@ -208,7 +208,7 @@ def test_a_clash_names_what_it_clashes_with_and_changes_nothing(
     ],
 )
 def test_impossible_times_are_refused(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room, when: tuple, message: str
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room, when: tuple, message: str
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
         book(front_desk.user, plan, 1, at(*when), practitioner, room)
@@ -216,7 +216,7 @@ def test_impossible_times_are_refused(
 
 
 def test_a_closure_and_an_inactive_room_are_refused(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     factories.ClosureFactory(
         start_date=dt.date(2027, 3, 1), end_date=dt.date(2027, 3, 1), reason="Staff training"
@@ -230,7 +230,7 @@ def test_a_closure_and_an_inactive_room_are_refused(
 
 
 def test_sessions_of_a_cancelled_plan_cannot_be_booked(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     TreatmentPlan.objects.filter(pk=plan.pk).update(
         status="cancelled", cancellation_reason="Declined"
@@ -240,7 +240,7 @@ def test_sessions_of_a_cancelled_plan_cannot_be_booked(
 
 
 def test_a_session_is_never_booked_within_7_days_of_its_neighbour(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     TreatmentSession.objects.filter(pk=first(plan, 2).pk).update(target_date="2027-03-04")
@@ -258,7 +258,7 @@ def test_booking_needs_a_booking_role(plan: TreatmentPlan, practitioner, room) -
 
 
 def test_moving_a_session_shows_and_then_applies_the_shift_of_later_ones(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     book(front_desk.user, plan, 3, at("2027-04-30", "10:00"), practitioner, room)
@@ -288,7 +288,7 @@ def test_moving_a_session_shows_and_then_applies_the_shift_of_later_ones(
 
 
 def test_moving_within_the_spacing_needs_no_confirmation(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     moved, shifts = sessions.session_reschedule(
@@ -302,7 +302,7 @@ def test_moving_within_the_spacing_needs_no_confirmation(
 
 
 def test_cancelling_keeps_the_record_and_frees_the_slot(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     with pytest.raises(InvalidInput, match="reason"):
@@ -326,7 +326,7 @@ def test_cancelling_keeps_the_record_and_frees_the_slot(
 
 @pytest.fixture
 def booked_today(
-    front_desk: Client,
+    front_desk: Persona,
     plan: TreatmentPlan,
     practitioner,
     room,
@@ -337,13 +337,13 @@ def booked_today(
     return session
 
 
-def test_check_in_only_on_the_day(front_desk: Client, plan, practitioner, room) -> None:
+def test_check_in_only_on_the_day(front_desk: Persona, plan, practitioner, room) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     with pytest.raises(InvalidInput, match="on its day"):
         visit.session_check_in(acting_user=front_desk.user, session=first(plan), changed=False)
 
 
-def test_check_in_after_a_clear_rescreen(front_desk: Client, booked_today) -> None:
+def test_check_in_after_a_clear_rescreen(front_desk: Persona, booked_today) -> None:
     result = visit.session_check_in(
         acting_user=front_desk.user, session=booked_today, changed=False
     )
@@ -352,7 +352,7 @@ def test_check_in_after_a_clear_rescreen(front_desk: Client, booked_today) -> No
 
 
 def test_a_new_absolute_contraindication_blocks_the_session_and_is_recorded(
-    front_desk: Client, booked_today
+    front_desk: Persona, booked_today
 ) -> None:
     result = visit.session_check_in(
         acting_user=front_desk.user,
@@ -368,7 +368,7 @@ def test_a_new_absolute_contraindication_blocks_the_session_and_is_recorded(
 
 
 def test_a_relative_contraindication_waits_for_a_dermatologist_before_the_procedure(
-    front_desk: Client, dermatologist: Client, booked_today
+    front_desk: Persona, dermatologist: Persona, booked_today
 ) -> None:
     result = visit.session_check_in(
         acting_user=front_desk.user,
@@ -397,7 +397,7 @@ def test_a_relative_contraindication_waits_for_a_dermatologist_before_the_proced
     assert recorded.status == "completed" and recorded.pain_score == 3
 
 
-def test_front_desk_cannot_record_the_procedure(front_desk: Client, booked_today) -> None:
+def test_front_desk_cannot_record_the_procedure(front_desk: Persona, booked_today) -> None:
     visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
     with pytest.raises(NotAllowed):
         visit.session_record(
@@ -414,7 +414,7 @@ def test_front_desk_cannot_record_the_procedure(front_desk: Client, booked_today
     ],
 )
 def test_impossible_session_records_are_refused(
-    front_desk: Client, dermatologist: Client, booked_today, values: dict, field: str
+    front_desk: Persona, dermatologist: Persona, booked_today, values: dict, field: str
 ) -> None:
     visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
     with pytest.raises(InvalidInput) as error:
@@ -425,7 +425,7 @@ def test_impossible_session_records_are_refused(
 
 
 def test_completing_the_last_open_session_completes_the_plan(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, booked_today
+    front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, booked_today
 ) -> None:
     for number in (2, 3, 4):
         sessions.session_cancel(
@@ -440,7 +440,7 @@ def test_completing_the_last_open_session_completes_the_plan(
 
 
 def test_a_no_show_is_recorded_after_the_arrival_time(
-    front_desk: Client, booked_today, time_machine: time_machine.TimeMachineFixture
+    front_desk: Persona, booked_today, time_machine: time_machine.TimeMachineFixture
 ) -> None:
     with pytest.raises(InvalidInput, match="due at 09:30"):
         visit.session_no_show(acting_user=front_desk.user, session=booked_today)
@@ -452,7 +452,7 @@ def test_a_no_show_is_recorded_after_the_arrival_time(
 
 
 def test_a_cancelled_neighbour_does_not_open_a_hole_in_the_7_day_floor(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     sessions.session_cancel(acting_user=front_desk.user, session=first(plan, 2), reason="Away")
@@ -468,7 +468,7 @@ def test_a_cancelled_neighbour_does_not_open_a_hole_in_the_7_day_floor(
 
 
 def test_booking_stays_within_the_window_and_keeps_the_order(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     with pytest.raises(InvalidInput, match="book it between 26 Feb and 08 Mar 2027"):
         book(front_desk.user, plan, 1, at("2027-04-15", "10:00"), practitioner, room)
@@ -476,7 +476,7 @@ def test_booking_stays_within_the_window_and_keeps_the_order(
 
 
 def test_the_same_patient_cannot_be_in_two_places_at_once(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, dermatologist: Client, plan: TreatmentPlan, practitioner, room
 ) -> None:
     other_plan = factories.TreatmentPlanFactory(
         concern__patient=plan.patient, concern__body_area="scalp"
@@ -489,7 +489,7 @@ def test_the_same_patient_cannot_be_in_two_places_at_once(
 
 
 def test_another_plan_on_the_same_area_keeps_its_distance_at_booking(
-    front_desk: Client, plan: TreatmentPlan, practitioner, room
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
     other_plan = factories.TreatmentPlanFactory(
         concern__patient=plan.patient, concern__body_area="face"
@@ -502,7 +502,7 @@ def test_another_plan_on_the_same_area_keeps_its_distance_at_booking(
 
 
 def test_a_plan_whose_sessions_all_close_is_over(
-    front_desk: Client,
+    front_desk: Persona,
     dermatologist: Client,
     plan: TreatmentPlan,
     booked_today,
@@ -522,7 +522,7 @@ def test_a_plan_whose_sessions_all_close_is_over(
 
 
 def test_only_a_dermatologist_records_a_procedure(
-    front_desk: Client, clinic_admin: Client, booked_today
+    front_desk: Persona, clinic_admin: Persona, booked_today
 ) -> None:
     visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
     with pytest.raises(NotAllowed, match="Only a dermatologist"):
@@ -532,7 +532,7 @@ def test_only_a_dermatologist_records_a_procedure(
 
 
 def test_the_anaesthetic_time_must_be_that_morning(
-    front_desk: Client, dermatologist: Client, booked_today
+    front_desk: Persona, dermatologist: Persona, booked_today
 ) -> None:
     visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
     with pytest.raises(InvalidInput) as error:
@@ -553,7 +553,7 @@ def test_the_anaesthetic_time_must_be_that_morning(
 
 
 def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
-    front_desk: Client, practitioner, room, dermatologist: Client, clinic_open: None
+    front_desk: Persona, practitioner, room, dermatologist: Persona, clinic_open: None
 ) -> None:
     concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug="melasma"))
     plan = services.plan_create(
@@ -571,12 +571,12 @@ def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
     for number in (1, 2, 3):
         day = first(plan, number).target_date.isoformat()
         book(front_desk.user, plan, number, at(day, "10:00"), practitioner, room)
-    starts = [s.starts_at for s in plan.sessions.order_by("number")]
+    starts = [s.starts_at for s in plan.sessions.order_by("number") if s.starts_at is not None]
     assert [s.astimezone(LONDON).strftime("%H:%M") for s in starts] == ["10:00"] * 3
     assert [s.astimezone(dt.UTC).strftime("%H:%M") for s in starts] == ["10:00", "09:00", "09:00"]
 
 
-def test_a_screening_is_saved_with_every_check_in(front_desk: Client, booked_today) -> None:
+def test_a_screening_is_saved_with_every_check_in(front_desk: Persona, booked_today) -> None:
     before = Screening.objects.count()
     visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
     assert Screening.objects.count() == before + 1

@@ -13,7 +13,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.booking import services as sessions
 from treatments.models import TreatmentPlan, TreatmentSession
 
@@ -44,7 +44,7 @@ def book_one(
     client: Client,
     plan,
     room,
-    dermatologist: Client,
+    dermatologist: Persona,
     number: int = 1,
     when: str = "2027-03-01T10:00:00+00:00",
 ):  # noqa: ANN001, ANN201
@@ -60,7 +60,7 @@ def book_one(
 
 
 def test_the_booking_page_offers_slots_and_books_one(
-    front_desk: Client, dermatologist: Client, plan, room
+    front_desk: Persona, dermatologist: Persona, plan, room
 ) -> None:
     session = plan.sessions.get(number=1)
     page = html(front_desk.get(reverse("session-book", args=[session.public_id])))
@@ -74,7 +74,7 @@ def test_the_booking_page_offers_slots_and_books_one(
 
 
 def test_a_clash_on_the_page_is_explained_and_saves_nothing(
-    front_desk: Client, dermatologist: Client, plan, room
+    front_desk: Client, dermatologist: Persona, plan, room
 ) -> None:
     factories.BookedSessionFactory(
         practitioner=dermatologist.user.practitioner,
@@ -91,7 +91,7 @@ def test_a_clash_on_the_page_is_explained_and_saves_nothing(
 
 
 def test_moving_a_session_shows_the_later_dates_before_saving(
-    front_desk: Client, dermatologist: Client, plan, room
+    front_desk: Persona, dermatologist: Persona, plan, room
 ) -> None:
     book_one(front_desk, plan, room, dermatologist)
     page = html(book_one(front_desk, plan, room, dermatologist, when="2027-03-15T10:00:00+00:00"))
@@ -101,8 +101,8 @@ def test_moving_a_session_shows_the_later_dates_before_saving(
 
 
 def test_front_desk_runs_the_day(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     plan,
     room,
     time_machine: time_machine.TimeMachineFixture,
@@ -133,8 +133,8 @@ def test_front_desk_runs_the_day(
 
 
 def test_a_changed_answer_at_check_in_blocks_the_session(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     plan,
     room,
     time_machine: time_machine.TimeMachineFixture,
@@ -152,7 +152,7 @@ def test_a_changed_answer_at_check_in_blocks_the_session(
 
 def test_calendars_show_bookings_in_a_fixed_number_of_queries(
     front_desk: Client,
-    dermatologist: Client,
+    dermatologist: Persona,
     plan,
     room,
     django_assert_max_num_queries: Callable,
@@ -184,7 +184,7 @@ def test_calendars_show_bookings_in_a_fixed_number_of_queries(
 
 
 def test_the_printable_schedule_tells_the_patient_when_to_arrive(
-    front_desk: Client, dermatologist: Client, plan, room
+    front_desk: Persona, dermatologist: Persona, plan, room
 ) -> None:
     book_one(front_desk, plan, room, dermatologist)
     page = html(front_desk.get(reverse("plan-print", args=[plan.public_id])))
@@ -193,7 +193,7 @@ def test_the_printable_schedule_tells_the_patient_when_to_arrive(
 
 
 def test_the_plan_ics_has_stable_uids_and_arrival_times(
-    front_desk: Client, dermatologist: Client, plan, room
+    front_desk: Persona, dermatologist: Persona, plan, room
 ) -> None:
     book_one(front_desk, plan, room, dermatologist)
     response = front_desk.get(reverse("plan-ics", args=[plan.public_id]))
@@ -222,7 +222,7 @@ def test_the_plan_ics_has_stable_uids_and_arrival_times(
 
 
 def test_the_practitioner_feed_is_secret_revocable_and_discreet(
-    anonymous: Client, front_desk: Client, dermatologist: Client, plan, room
+    anonymous: Client, front_desk: Client, dermatologist: Persona, plan, room
 ) -> None:
     book_one(front_desk, plan, room, dermatologist)
     practitioner = dermatologist.user.practitioner
@@ -249,7 +249,7 @@ def test_absurd_dates_on_the_day_list_fall_back_to_today(front_desk: Client, url
     assert front_desk.get(url).status_code == 200
 
 
-def test_absurd_dates_on_calendars_and_the_api(front_desk: Client, dermatologist: Client) -> None:
+def test_absurd_dates_on_calendars_and_the_api(front_desk: Client, dermatologist: Persona) -> None:
     practitioner = dermatologist.user.practitioner
     url = reverse("calendar", args=["practitioners", practitioner.public_id])
     for query in ({"date": "9999-12-31"}, {"view": "week", "date": "0001-01-03"}):
@@ -257,7 +257,7 @@ def test_absurd_dates_on_calendars_and_the_api(front_desk: Client, dermatologist
     assert front_desk.get("/api/sessions/", {"day": "9999-12-31"}).status_code == 400
 
 
-def test_a_departed_practitioners_feed_stops(anonymous: Client, dermatologist: Client) -> None:
+def test_a_departed_practitioners_feed_stops(anonymous: Client, dermatologist: Persona) -> None:
     practitioner = dermatologist.user.practitioner
     url = reverse("practitioner-feed", args=[practitioner.calendar_token])
     assert anonymous.get(url).status_code == 200
@@ -267,8 +267,8 @@ def test_a_departed_practitioners_feed_stops(anonymous: Client, dermatologist: C
 
 
 def test_check_in_needs_a_plain_yes_or_no(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     plan,
     room,
     time_machine: time_machine.TimeMachineFixture,
@@ -285,8 +285,8 @@ def test_check_in_needs_a_plain_yes_or_no(
 
 
 def test_a_check_in_post_must_answer_in_its_body(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     plan,
     room,
     time_machine: time_machine.TimeMachineFixture,
@@ -305,7 +305,7 @@ def test_a_check_in_post_must_answer_in_its_body(
 
 
 def test_a_calendar_links_to_every_other_calendar_on_the_same_day(
-    front_desk: Client, dermatologist: Client, room
+    front_desk: Client, dermatologist: Persona, room
 ) -> None:
     other_room = factories.RoomFactory(name="Room 2")
     practitioner = dermatologist.user.practitioner
@@ -325,7 +325,7 @@ def test_a_calendar_links_to_every_other_calendar_on_the_same_day(
 
 
 def test_the_front_desk_reaches_every_calendar_from_today(
-    front_desk: Client, dermatologist: Client, room
+    front_desk: Client, dermatologist: Persona, room
 ) -> None:
     page = html(front_desk.get(reverse("today"), {"date": "2027-03-01"}))
     for kind, resource in (("practitioners", dermatologist.user.practitioner), ("rooms", room)):

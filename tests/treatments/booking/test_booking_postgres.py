@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +32,7 @@ def _slot() -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(minutes=45)
 
 
-def _race(work: callable) -> list[str]:  # type: ignore[valid-type]
+def _race(work: Callable[[int], object]) -> list[str]:
     barrier = threading.Barrier(CLERKS)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -121,6 +122,7 @@ def test_a_raw_sql_overlap_is_rejected_for_the_room_and_the_practitioner(clinic_
     other_plan = factories.TreatmentPlanFactory()
     other_practitioner = factories.PractitionerFactory()
     other_room = factories.RoomFactory()
+    assert existing.starts_at is not None and existing.ends_at is not None
     sql = (
         "INSERT INTO treatments_treatmentsession (public_id, plan_id, number, target_date, "
         "starts_at, ends_at, practitioner_id, room_id, status, status_reason, device, area, "

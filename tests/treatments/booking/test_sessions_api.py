@@ -12,7 +12,7 @@ from django.test import Client
 
 from tests import factories
 from tests.api_helpers import assert_error, post
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import TreatmentPlan, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def url(session: TreatmentSession, action: str = "") -> str:
     return f"/api/sessions/{session.public_id}/" + (f"{action}/" if action else "")
 
 
-def slot(dermatologist: Client, room, when: str = "2027-03-01T10:00:00+00:00") -> dict:
+def slot(dermatologist: Persona, room, when: str = "2027-03-01T10:00:00+00:00") -> dict:
     return {
         "starts_at": when,
         "practitioner": str(dermatologist.user.practitioner.public_id),
@@ -47,7 +47,7 @@ def slot(dermatologist: Client, room, when: str = "2027-03-01T10:00:00+00:00") -
 
 
 def test_availability_lists_slots_with_arrival_times_and_resources(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+    front_desk: Client, dermatologist: Persona, plan: TreatmentPlan, room
 ) -> None:
     slots = front_desk.get(url(plan.sessions.get(number=1), "availability")).json()
     first = slots[0]
@@ -103,7 +103,7 @@ def test_availability_leaves_out_days_too_close_to_another_session_on_the_area(
 
 
 def test_front_desk_books_and_a_clash_is_a_409(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+    front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, room
 ) -> None:
     one, two = plan.sessions.get(number=1), plan.sessions.get(number=2)
     response = post(front_desk, url(one, "book"), slot(dermatologist, room))
@@ -135,7 +135,7 @@ def test_front_desk_books_and_a_clash_is_a_409(
     ],
 )
 def test_bad_bookings_are_400_and_change_nothing(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room, change: dict, field: str
+    front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, room, change: dict, field: str
 ) -> None:
     session = plan.sessions.get(number=1)
     assert_error(
@@ -149,7 +149,7 @@ def test_bad_bookings_are_400_and_change_nothing(
 
 
 def test_rescheduling_lists_the_shifts_then_applies_them(
-    front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+    front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, room
 ) -> None:
     one = plan.sessions.get(number=1)
     post(front_desk, url(one, "book"), slot(dermatologist, room))
@@ -174,8 +174,8 @@ def test_cancel_needs_a_reason(front_desk: Client, plan: TreatmentPlan) -> None:
 
 
 def test_the_day_itself_check_in_block_and_record(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     plan: TreatmentPlan,
     room,
     time_machine: time_machine.TimeMachineFixture,
@@ -202,7 +202,7 @@ def test_the_day_itself_check_in_block_and_record(
     assert two.status == "blocked" and "C08" in two.status_reason
 
 
-def test_no_show_only_on_the_day(front_desk: Client, dermatologist: Client, plan, room) -> None:
+def test_no_show_only_on_the_day(front_desk: Persona, dermatologist: Persona, plan, room) -> None:
     one = plan.sessions.get(number=1)
     post(front_desk, url(one, "book"), slot(dermatologist, room))
     assert_error(post(front_desk, url(one, "no-show"), {}), 400, "invalid")

@@ -9,11 +9,12 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from evidence.models import Indication
 from patients.models import Patient, SkinConcern
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -342,7 +343,7 @@ def test_evidence_pages_keep_their_query_count_as_studies_grow(
 
 
 def test_the_patient_page_says_when_a_screening_expires(
-    dermatologist: Client, time_machine: time_machine.TimeMachineFixture
+    dermatologist: Persona, time_machine: time_machine.TimeMachineFixture
 ) -> None:
     plan = factories.TreatmentPlanFactory()
     factories.ScreeningFactory(plan=plan)  # performed "now": 24 Feb 2027
@@ -395,7 +396,7 @@ def test_a_stale_draft_is_discarded_with_a_message_not_a_crash(
     dermatologist: Client,
     concern: SkinConcern,
     time_machine: time_machine.TimeMachineFixture,
-    settings: pytest.FixtureRequest,
+    settings: Settings,
 ) -> None:
     # A browser left open overnight and still logged in.
     settings.SESSION_IDLE_MINUTES = settings.SESSION_COOKIE_AGE = 48 * 3600
@@ -416,7 +417,7 @@ def test_answers_from_another_day_must_be_given_again(
     dermatologist: Client,
     concern: SkinConcern,
     time_machine: time_machine.TimeMachineFixture,
-    settings: pytest.FixtureRequest,
+    settings: Settings,
 ) -> None:
     # A browser left open overnight and still logged in.
     settings.SESSION_IDLE_MINUTES = settings.SESSION_COOKIE_AGE = 48 * 3600

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
+from pytest_django import Settings
 
 from clinic.errors import ContraindicationBlocked, InvalidInput, NotAllowed, OverrideRequired
 from evidence.models import Indication, Protocol
 from patients.models import Patient
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
 from treatments.planning import services
 from treatments.screening import services as screening_services
@@ -28,9 +29,9 @@ def today_is_wednesday_24_february_2027(time_machine: time_machine.TimeMachineFi
     time_machine.move_to(dt.datetime(2027, 2, 24, 9, tzinfo=dt.UTC), tick=False)
 
 
-def params(code: str = "IND-01", **overrides: object) -> services.PlanParameters:
+def params(code: str = "IND-01", **overrides: Any) -> services.PlanParameters[Protocol]:
     protocol = Protocol.objects.get(code=code)
-    values = {
+    values: dict[str, Any] = {
         "protocol": protocol,
         "sessions": protocol.default_sessions or 3,
         "interval_days": protocol.default_interval_days or 30,
@@ -56,7 +57,7 @@ def concern(db: None) -> factories.SkinConcern:
 
 
 def test_the_wrinkles_protocol_gives_four_sessions_30_days_apart(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     plan = services.plan_create(
         acting_user=dermatologist.user, concern=concern, params=params(), answers=all_no()
@@ -72,7 +73,7 @@ def test_the_wrinkles_protocol_gives_four_sessions_30_days_apart(
 
 
 def test_an_absolute_contraindication_blocks_and_nothing_is_saved(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     before = counts()
     with pytest.raises(ContraindicationBlocked, match="C08 Pregnancy"):
@@ -86,7 +87,7 @@ def test_an_absolute_contraindication_blocks_and_nothing_is_saved(
 
 
 def test_a_relative_contraindication_needs_a_written_override(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     answers = {**all_no(), "C07": True}
     with pytest.raises(OverrideRequired, match="C07"):
@@ -107,7 +108,7 @@ def test_a_relative_contraindication_needs_a_written_override(
 
 
 def test_front_desk_cannot_plan_or_override(
-    front_desk: Client, concern: factories.SkinConcern, clinic_open: None
+    front_desk: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     with pytest.raises(NotAllowed):
         services.plan_create(
@@ -117,7 +118,7 @@ def test_front_desk_cannot_plan_or_override(
 
 
 def test_an_rf_only_rule_does_not_apply_to_plain_microneedling(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     mn_codes = {rule.code for rule in rules_for_modality("mn")}
     rf_codes = {rule.code for rule in rules_for_modality("rfmn")}
@@ -149,10 +150,11 @@ def test_an_rf_only_rule_does_not_apply_to_plain_microneedling(
     ],
 )
 def test_keloid_tendency_blocks_cosmetic_plans_but_routes_scar_plans_to_a_dermatologist(
-    dermatologist: Client, clinic_open: None, slug: str, outcome: str
+    dermatologist: Persona, clinic_open: None, slug: str, outcome: str
 ) -> None:
     concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug=slug))
     protocol = Protocol.objects.filter(indication__slug=slug, modality="mn").first()
+    assert protocol is not None
     plan_params = params(protocol.code, departure_reason="Specialist plan: test spot first.")
     answers = {**all_no(), "C09": True}
     if outcome == "blocked":
@@ -179,7 +181,7 @@ def test_keloid_tendency_blocks_cosmetic_plans_but_routes_scar_plans_to_a_dermat
 
 
 def test_missing_answers_are_named_and_nothing_is_saved(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     answers = all_no()
     del answers["C01"], answers["C26"]
@@ -191,7 +193,7 @@ def test_missing_answers_are_named_and_nothing_is_saved(
 
 
 def test_flags_must_be_acknowledged(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     answers = {**all_no(), "C21": True}
     with pytest.raises(InvalidInput, match="Acknowledge the warnings first: C21"):
@@ -210,7 +212,7 @@ def test_flags_must_be_acknowledged(
 
 
 def test_a_departure_from_the_protocol_needs_a_reason(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     with pytest.raises(InvalidInput, match="8 sessions is outside the protocol's 2–6"):
         services.plan_create(
@@ -242,10 +244,10 @@ def test_a_departure_from_the_protocol_needs_a_reason(
     ],
 )
 def test_hard_limits_hold_even_with_a_reason(
-    dermatologist: Client,
+    dermatologist: Persona,
     concern: factories.SkinConcern,
     clinic_open: None,
-    override: dict[str, object],
+    override: dict[str, Any],
     field: str,
 ) -> None:
     with pytest.raises(InvalidInput) as error:
@@ -260,7 +262,7 @@ def test_hard_limits_hold_even_with_a_reason(
 
 
 def test_an_archived_patient_cannot_be_planned_for(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     Patient.objects.filter(pk=concern.patient_id).update(status="archived")
     with pytest.raises(InvalidInput, match="archived"):
@@ -270,7 +272,7 @@ def test_an_archived_patient_cannot_be_planned_for(
 
 
 def test_a_protocol_for_another_indication_is_refused(
-    dermatologist: Client, concern: factories.SkinConcern, clinic_open: None
+    dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     with pytest.raises(InvalidInput, match="IND-11 is a protocol for Melasma"):
         services.plan_create(
@@ -282,7 +284,7 @@ def test_a_protocol_for_another_indication_is_refused(
 
 
 def test_a_clinic_with_no_opening_hours_cannot_schedule(
-    dermatologist: Client, concern: factories.SkinConcern
+    dermatologist: Persona, concern: factories.SkinConcern
 ) -> None:
     with pytest.raises(InvalidInput, match="no open day"):
         services.plan_create(
@@ -292,7 +294,7 @@ def test_a_clinic_with_no_opening_hours_cannot_schedule(
 
 
 @pytest.fixture
-def active_plan(dermatologist: Client, concern: factories.SkinConcern, clinic_open: None):
+def active_plan(dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None):
     return services.plan_create(
         acting_user=dermatologist.user,
         concern=concern,
@@ -303,7 +305,7 @@ def active_plan(dermatologist: Client, concern: factories.SkinConcern, clinic_op
 
 
 def test_rescreen_with_nothing_changed_carries_the_answers_over(
-    front_desk: Client, active_plan: TreatmentPlan
+    front_desk: Persona, active_plan: TreatmentPlan
 ) -> None:
     session = active_plan.sessions.get(number=1)
     screening = screening_services.screening_rescreen(
@@ -317,7 +319,7 @@ def test_rescreen_with_nothing_changed_carries_the_answers_over(
 
 
 def test_a_new_absolute_contraindication_at_rescreen_is_recorded_as_blocked(
-    front_desk: Client, active_plan: TreatmentPlan
+    front_desk: Persona, active_plan: TreatmentPlan
 ) -> None:
     session = active_plan.sessions.get(number=2)
     screening = screening_services.screening_rescreen(
@@ -327,6 +329,7 @@ def test_a_new_absolute_contraindication_at_rescreen_is_recorded_as_blocked(
         answers={**all_no(), "C08": True},
     )
     assert screening.result == Screening.Result.BLOCKED
+    assert active_plan.approved_by is not None
     with pytest.raises(ContraindicationBlocked):
         screening_services.screening_override(
             acting_user=active_plan.approved_by, screening=screening, reason="Try anyway"
@@ -334,7 +337,7 @@ def test_a_new_absolute_contraindication_at_rescreen_is_recorded_as_blocked(
 
 
 def test_a_relative_contraindication_at_rescreen_waits_for_a_dermatologist(
-    front_desk: Client, active_plan: TreatmentPlan
+    front_desk: Persona, active_plan: TreatmentPlan
 ) -> None:
     session = active_plan.sessions.get(number=2)
     answers = {**all_no(), "C10": True}
@@ -355,6 +358,7 @@ def test_a_relative_contraindication_at_rescreen_waits_for_a_dermatologist(
         screening_services.screening_override(
             acting_user=front_desk.user, screening=screening, reason="x"
         )
+    assert active_plan.approved_by is not None
     screening_services.screening_override(
         acting_user=active_plan.approved_by, screening=screening, reason="Cleared by GP."
     )
@@ -363,7 +367,7 @@ def test_a_relative_contraindication_at_rescreen_waits_for_a_dermatologist(
 
 
 def test_a_screening_is_valid_for_the_configured_days(
-    active_plan: TreatmentPlan, settings: pytest.FixtureRequest
+    active_plan: TreatmentPlan, settings: Settings
 ) -> None:
     screening = active_plan.screenings.get()  # performed Wednesday 24 February 2027
     assert screening_services.screening_is_current(screening, on=dt.date(2027, 2, 24))

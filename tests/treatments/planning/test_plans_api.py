@@ -12,7 +12,7 @@ from django.test import Client
 from evidence.models import Indication
 from tests import factories
 from tests.api_helpers import assert_error, post
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +312,7 @@ def test_rescreen_flags_must_be_acknowledged(front_desk: Client, planned: dict) 
 
 
 def test_an_expired_screening_is_not_carried_over(
-    front_desk: Client, planned: dict, time_machine: time_machine.TimeMachineFixture
+    front_desk: Persona, planned: dict, time_machine: time_machine.TimeMachineFixture
 ) -> None:
     time_machine.move_to(dt.datetime(2027, 3, 30, 9, tzinfo=dt.UTC), tick=False)
     front_desk.force_login(front_desk.user)

@@ -7,6 +7,7 @@ import ast
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.db import models
@@ -28,7 +29,8 @@ def _lookups(condition: object) -> dict[str, object]:
         if isinstance(child, Q):
             found.update(_lookups(child))
         else:
-            found[child[0]] = child[1]
+            pair = cast("tuple[str, object]", child)  # a leaf of a Q: (lookup, value)
+            found[pair[0]] = pair[1]
     return found
 
 
@@ -161,7 +163,7 @@ def literal_copies(path: Path) -> list[str]:
         elif isinstance(node, ast.keyword) and node.arg in LIMIT_KWARGS:
             value = node.value
             if isinstance(value, ast.Constant) and value.value in NUMBERS:
-                found.append(f"{path.name}:{value.lineno}: {node.arg}={value.value}")
+                found.append(f"{path.name}:{value.lineno}: {node.arg}={value.value!s}")
         elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "timedelta":
             for keyword in node.keywords:
                 value = keyword.value
@@ -170,7 +172,7 @@ def literal_copies(path: Path) -> list[str]:
                     and isinstance(value, ast.Constant)
                     and value.value == limits.ANAESTHETIC_LEAD_MINUTES
                 ):
-                    found.append(f"{path.name}:{value.lineno}: timedelta(minutes={value.value})")
+                    found.append(f"{path.name}:{value.lineno}: timedelta(minutes={value.value!s})")
     return found
 
 

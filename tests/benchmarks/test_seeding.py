@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
+from benchmarks.seeding import seed_scale
 from clinic.models import OpeningHours, Practitioner, Room
 from patients.models import Patient, validate_mrn
 from treatments.models import TreatmentPlan, TreatmentSession
-from treatments.scale_seed import seed_scale
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from treatments.scale_seed import BENCH_PASSWORD, seed_scale
+from benchmarks.seeding import BENCH_PASSWORD, seed_scale
 
 
 class Command(BaseCommand):

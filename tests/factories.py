@@ -184,7 +184,8 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory[OpeningHours]):
 
     # Distinct (weekday, opens) pairs that never overlap: 7 weekdays x 30-minute slots.
     weekday = factory.Sequence(lambda n: n % 7)
-    opens = factory.Sequence(lambda n: dt.time((n // 7) // 2, 30 * ((n // 7) % 2)))
+    # Wraps after 20 hours: one process may make hundreds (pytest-xdist workers run many tests).
+    opens = factory.Sequence(lambda n: dt.time(((n // 7) // 2) % 20, 30 * ((n // 7) % 2)))
     closes = factory.LazyAttribute(
         lambda o: (
             dt.datetime.combine(dt.date(2000, 1, 1), o.opens) + dt.timedelta(minutes=29)

@@ -1,5 +1,5 @@
-"""Transactions as the services use them: a guard for helpers that write inside a larger
-service's transaction, and contention between two writers as a conflict to retry."""
+"""Transactions as the services use them: a guard for locking reads, and contention between
+two writers as a conflict to retry."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ R = TypeVar("R")
 
 
 def inside_transaction(helper: Callable[P, R]) -> Callable[P, R]:
-    """The helper writes only inside its caller's `transaction.atomic`: called outside one, it
-    refuses instead of committing half a change (autocommit would save each statement alone,
-    and `select_for_update` outside a transaction fails on PostgreSQL)."""
+    """For a locking read: called outside `transaction.atomic` it refuses on every database.
+    PostgreSQL refuses `select_for_update` there, but SQLite ignores the lock, so without this a
+    service that forgot its transaction passes every SQLite test and fails in production."""
 
     @functools.wraps(helper)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

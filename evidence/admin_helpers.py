@@ -6,12 +6,20 @@ keep pointing one way.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
+
+if TYPE_CHECKING:  # a mixin for model admins and inlines alike
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
 
 PROVENANCE_CSS = {
     "V": "prov-v",
@@ -57,7 +65,7 @@ def study_links(study: Any) -> str:
     )
 
 
-class FixedChoicesMixin:
+class FixedChoicesMixin(_AdminBase):
     """Evaluate each foreign-key <select> once per form class, not once per inline row.
 
     Without this, an inline with N rows runs N identical choice queries.
@@ -66,10 +74,10 @@ class FixedChoicesMixin:
     def formfield_for_foreignkey(
         self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
     ) -> Any:
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         searched = {*getattr(self, "autocomplete_fields", ()), *getattr(self, "raw_id_fields", ())}
         if formfield is not None and db_field.name not in searched and "widget" not in kwargs:
-            choices = list(formfield.choices)
+            choices = list(cast(Iterable[Any], formfield.choices))  # a ModelChoiceIterator
             formfield.choices = choices
             inner = getattr(formfield.widget, "widget", None)  # admin's related-field wrapper
             if inner is not None:

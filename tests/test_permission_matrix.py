@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
+from tests.conftest import Persona
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +168,8 @@ def test_every_url_has_a_declared_result_for_every_persona() -> None:
 
 
 @pytest.fixture
-def world(dermatologist: Client, clinic_open: None) -> dict[str, object]:
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+def world(dermatologist: Persona, clinic_open: None) -> dict[str, object]:
+    practitioner = dermatologist.user.practitioner
     plan = factories.TreatmentPlanFactory(responsible_dermatologist=practitioner)
     session = factories.BookedSessionFactory(
         plan=plan,

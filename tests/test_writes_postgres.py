@@ -25,6 +25,7 @@ from evidence.models import ContraindicationRule, GradingScale, Indication, Prot
 from patients.models import Patient, SkinConcern, validate_mrn
 from tests import factories
 from tests.api_helpers import assert_error, patch, post
+from tests.conftest import Persona
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
 pytestmark = [
@@ -215,11 +216,11 @@ def landed_on(response: Any, url: str) -> bool:
 # --- Set-up ----------------------------------------------------------------------------------
 
 
-def on(when: dt.datetime, time_machine: time_machine.TimeMachineFixture, *clients: Client) -> None:
+def on(when: dt.datetime, time_machine: time_machine.TimeMachineFixture, *clients: Persona) -> None:
     """Move the clock; logins idle that long have expired, so log in again."""
     time_machine.move_to(when, tick=False)
     for client in clients:
-        client.force_login(client.user)  # type: ignore[attr-defined]
+        client.force_login(client.user)
 
 
 def answers(*yes: str, modality: str = "mn") -> dict[str, bool]:
@@ -241,19 +242,19 @@ def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
 
 
 @pytest.fixture
-def booked(plan: TreatmentPlan, dermatologist: Client, room: factories.Room) -> TreatmentSession:
+def booked(plan: TreatmentPlan, dermatologist: Persona, room: factories.Room) -> TreatmentSession:
     """Session 1, booked for 1 March 10:00 with the dermatologist in Room 1."""
     TreatmentSession.objects.filter(plan=plan, number=1).update(
         status=TreatmentSession.Status.BOOKED,
         starts_at=SESSION_START,
         ends_at=SESSION_START + dt.timedelta(minutes=45),
-        practitioner=dermatologist.user.practitioner,  # type: ignore[attr-defined]
+        practitioner=dermatologist.user.practitioner,
         room=room,
     )
     return plan.sessions.get(number=1)
 
 
-def checked_in(session: TreatmentSession, by: Client, result: str) -> Screening:
+def checked_in(session: TreatmentSession, by: Persona, result: str) -> Screening:
     """The session checked in now, after a pre-session screening with this result."""
     TreatmentSession.objects.filter(pk=session.pk).update(status=TreatmentSession.Status.CHECKED_IN)
     screening = factories.ScreeningFactory(
@@ -261,7 +262,7 @@ def checked_in(session: TreatmentSession, by: Client, result: str) -> Screening:
         session=session,
         kind=Screening.Kind.PRE_SESSION,
         result=result,
-        performed_by=by.user,  # type: ignore[attr-defined]
+        performed_by=by.user,
     )
     if result == Screening.Result.NEEDS_OVERRIDE:
         factories.ScreeningAnswerFactory(
@@ -291,10 +292,10 @@ def slot(practitioner: Any, room: Any, starts_at: dt.datetime, **extra: Any) -> 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_books_a_free_slot_and_a_slot_taken_meanwhile_changes_nothing(
-    channel: str, front_desk: Client, dermatologist: Client, plan: TreatmentPlan, room
+    channel: str, front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, room
 ) -> None:
     session = plan.sessions.get(number=1)
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    practitioner = dermatologist.user.practitioner
     page = reverse("session-book", args=[session.public_id])
     eleven = dt.datetime(2027, 3, 1, 11, tzinfo=UTC)
 
@@ -326,7 +327,7 @@ def test_it_books_a_free_slot_and_a_slot_taken_meanwhile_changes_nothing(
     assert saved.status == TreatmentSession.Status.BOOKED
     assert (saved.starts_at, saved.ends_at) == (eleven, eleven + dt.timedelta(minutes=45))
     assert (saved.practitioner, saved.room) == (practitioner, room)
-    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+    assert saved.status_changed_by == front_desk.user
 
 
 # --- Move ------------------------------------------------------------------------------------
@@ -334,11 +335,11 @@ def test_it_books_a_free_slot_and_a_slot_taken_meanwhile_changes_nothing(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_moves_a_session_only_once_the_shift_of_later_ones_is_confirmed(
-    channel: str, front_desk: Client, dermatologist: Client, booked: TreatmentSession, room
+    channel: str, front_desk: Persona, dermatologist: Persona, booked: TreatmentSession, room
 ) -> None:
     """Session 1 moves from 1 to 8 March (the last day of its window): sessions 2–4 then fall
     closer than 30 days and move too, but only after the clerk has seen their new dates."""
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    practitioner = dermatologist.user.practitioner
     eighth = dt.datetime(2027, 3, 8, 10, tzinfo=UTC)
     page = reverse("session-book", args=[booked.public_id])
     before = snapshot()
@@ -374,7 +375,7 @@ def test_it_moves_a_session_only_once_the_shift_of_later_ones_is_confirmed(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_cancels_with_a_reason_and_a_blank_reason_changes_nothing(
-    channel: str, front_desk: Client, booked: TreatmentSession
+    channel: str, front_desk: Persona, booked: TreatmentSession
 ) -> None:
     plan_page = reverse("plan-detail", args=[booked.plan.public_id])
 
@@ -398,7 +399,7 @@ def test_it_cancels_with_a_reason_and_a_blank_reason_changes_nothing(
     saved = TreatmentSession.objects.get(pk=booked.pk)
     assert saved.status == TreatmentSession.Status.CANCELLED
     assert saved.status_reason == "Patient unwell"
-    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+    assert saved.status_changed_by == front_desk.user
     assert TreatmentPlan.objects.get(pk=booked.plan_id).status == TreatmentPlan.Status.ACTIVE
 
 
@@ -408,7 +409,7 @@ def test_it_cancels_with_a_reason_and_a_blank_reason_changes_nothing(
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_records_a_no_show_after_the_arrival_time_and_not_before(
     channel: str,
-    front_desk: Client,
+    front_desk: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -434,7 +435,7 @@ def test_it_records_a_no_show_after_the_arrival_time_and_not_before(
         assert landed_on(response, reverse("today"))
     saved = TreatmentSession.objects.get(pk=booked.pk)
     assert saved.status == TreatmentSession.Status.NO_SHOW
-    assert saved.status_changed_by == front_desk.user  # type: ignore[attr-defined]
+    assert saved.status_changed_by == front_desk.user
 
 
 # --- Check-in --------------------------------------------------------------------------------
@@ -445,7 +446,7 @@ def test_it_records_a_no_show_after_the_arrival_time_and_not_before(
 def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     channel: str,
     changed: bool,
-    front_desk: Client,
+    front_desk: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -488,7 +489,7 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     assert saved.status == TreatmentSession.Status.CHECKED_IN
     screening = Screening.objects.get(session=booked)
     assert screening.kind == Screening.Kind.PRE_SESSION
-    assert screening.performed_by == front_desk.user  # type: ignore[attr-defined]
+    assert screening.performed_by == front_desk.user
     yes = set(screening.answers.filter(answer=True).values_list("rule__code", flat=True))
     if changed:
         assert screening.result == Screening.Result.NEEDS_OVERRIDE
@@ -504,7 +505,7 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
 
 
 def test_it_rescreens_before_a_session_and_a_rescreen_without_answers_changes_nothing(
-    front_desk: Client, plan: TreatmentPlan
+    front_desk: Persona, plan: TreatmentPlan
 ) -> None:
     two, three = plan.sessions.get(number=2), plan.sessions.get(number=3)
     url = "/api/screenings/rescreen/"
@@ -535,8 +536,8 @@ def test_it_rescreens_before_a_session_and_a_rescreen_without_answers_changes_no
 
 
 def test_it_saves_an_override_over_the_api_only_from_a_dermatologist_with_a_reason(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -551,7 +552,7 @@ def test_it_saves_an_override_over_the_api_only_from_a_dermatologist_with_a_reas
     response = post(dermatologist, url, {"reason": "Acne controlled; avoid pustules."})
     assert response.status_code == 200, response.content
     saved = Screening.objects.get(pk=screening.pk)
-    assert saved.override_by == dermatologist.user  # type: ignore[attr-defined]
+    assert saved.override_by == dermatologist.user
     assert saved.override_reason == "Acne controlled; avoid pustules."
     assert saved.overridden_at is not None
 
@@ -571,8 +572,8 @@ def _record_values(**changes: str) -> dict[str, str]:
 
 
 def test_it_saves_the_override_given_with_the_record_on_the_record_page(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -589,7 +590,7 @@ def test_it_saves_the_override_given_with_the_record_on_the_record_page(
     response = submit(dermatologist, page, form, reason | _record_values())
     assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
     overridden = Screening.objects.get(pk=screening.pk)
-    assert overridden.override_by == dermatologist.user  # type: ignore[attr-defined]
+    assert overridden.override_by == dermatologist.user
     assert overridden.override_reason == "Acne controlled; avoid pustules."
     recorded = TreatmentSession.objects.get(pk=booked.pk)
     assert recorded.status == TreatmentSession.Status.COMPLETED
@@ -597,8 +598,8 @@ def test_it_saves_the_override_given_with_the_record_on_the_record_page(
 
 
 def test_it_saves_nothing_when_the_record_page_refuses_a_record_given_with_an_override(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -626,8 +627,8 @@ def test_it_saves_nothing_when_the_record_page_refuses_a_record_given_with_an_ov
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_records_a_session_and_an_anaesthetic_on_another_day_changes_nothing(
     channel: str,
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -668,7 +669,7 @@ def test_it_records_a_session_and_an_anaesthetic_on_another_day_changes_nothing(
     assert saved.depth_used_mm == Decimal("1.25") and saved.pain_score == 2
     assert saved.area == "face" and saved.adverse_events == "Mild erythema"
     assert saved.anaesthetic_applied_at == dt.datetime(2027, 3, 1, 9, 20, tzinfo=UTC)
-    assert saved.status_changed_by == dermatologist.user  # type: ignore[attr-defined]
+    assert saved.status_changed_by == dermatologist.user
     assert TreatmentPlan.objects.get(pk=booked.plan_id).status == TreatmentPlan.Status.ACTIVE
 
 
@@ -680,13 +681,13 @@ def concern(clinic_open: None) -> SkinConcern:
     return factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
 
 
-def assert_planned(concern: SkinConcern, dermatologist: Client) -> TreatmentPlan:
+def assert_planned(concern: SkinConcern, dermatologist: Persona) -> TreatmentPlan:
     plan = TreatmentPlan.objects.get(concern=concern)
     assert plan.status == TreatmentPlan.Status.ACTIVE
     assert (plan.protocol.code, plan.planned_sessions, plan.interval_days) == ("IND-01", 4, 30)
     assert plan.needle_depth_mm == Decimal("1.0")
-    assert plan.approved_by == dermatologist.user  # type: ignore[attr-defined]
-    assert plan.responsible_dermatologist == dermatologist.user.practitioner  # type: ignore[attr-defined]
+    assert plan.approved_by == dermatologist.user
+    assert plan.responsible_dermatologist == dermatologist.user.practitioner
     assert list(plan.sessions.order_by("number").values_list("target_date", flat=True)) == [
         dt.date(2027, 3, 1),
         dt.date(2027, 3, 31),
@@ -700,7 +701,7 @@ def assert_planned(concern: SkinConcern, dermatologist: Client) -> TreatmentPlan
 
 
 def test_it_plans_a_series_step_by_step_and_a_blocking_answer_saves_nothing(
-    dermatologist: Client, concern: SkinConcern
+    dermatologist: Persona, concern: SkinConcern
 ) -> None:
     args = [concern.patient.public_id, concern.public_id]
     step = {name: reverse(f"plan-{name}", args=args) for name in ("parameters", "screening")}
@@ -738,7 +739,7 @@ def test_it_plans_a_series_step_by_step_and_a_blocking_answer_saves_nothing(
 
 
 def test_it_plans_a_series_over_the_api_and_a_blocking_answer_saves_nothing(
-    dermatologist: Client, concern: SkinConcern
+    dermatologist: Persona, concern: SkinConcern
 ) -> None:
     request = {
         "concern": str(concern.public_id),
@@ -772,7 +773,7 @@ ANN = {
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_registers_a_patient_and_a_refused_registration_saves_nothing(
-    channel: str, front_desk: Client
+    channel: str, front_desk: Persona
 ) -> None:
     """Refused: on the page, a date of birth in the future; over the API, a skin type, which
     only dermatologists record."""
@@ -803,7 +804,7 @@ def test_it_registers_a_patient_and_a_refused_registration_saves_nothing(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_edits_a_patient_and_a_refused_edit_changes_nothing(
-    channel: str, front_desk: Client
+    channel: str, front_desk: Persona
 ) -> None:
     """Refused: on the page, a malformed e-mail; over the API, a skin type from the front desk."""
     patient = factories.PatientFactory(phone="01632 960001", fitzpatrick_type=3)
@@ -836,7 +837,7 @@ def test_it_edits_a_patient_and_a_refused_edit_changes_nothing(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_archives_a_patient_and_a_user_without_a_role_changes_nothing(
-    channel: str, front_desk: Client
+    channel: str, front_desk: Persona
 ) -> None:
     patient = factories.PatientFactory()
     nobody = Client()
@@ -844,19 +845,17 @@ def test_it_archives_a_patient_and_a_user_without_a_role_changes_nothing(
     chart = reverse("patient-detail", args=[patient.public_id])
     action = reverse("patient-archive", args=[patient.public_id])
     api = f"/api/patients/{patient.public_id}/archive/"
-    form = form_on(front_desk, chart, action=action) if channel == "page" else None
     before = snapshot()
     if channel == "api":
         assert_error(nobody.post(api), 403, "permission_denied")
-    else:
-        assert nobody.post(action, form.values).status_code == 403  # type: ignore[union-attr]
-    assert_unchanged(before)
-
-    if channel == "api":
+        assert_unchanged(before)
         response = front_desk.post(api)
         assert response.status_code == 200, response.content
     else:
-        response = submit(front_desk, chart, form)  # type: ignore[arg-type]
+        form = form_on(front_desk, chart, action=action)
+        assert nobody.post(action, form.values).status_code == 403
+        assert_unchanged(before)
+        response = submit(front_desk, chart, form)
         assert landed_on(response, chart)
     saved = Patient.objects.get(pk=patient.pk)
     assert saved.status == Patient.Status.ARCHIVED
@@ -865,7 +864,7 @@ def test_it_archives_a_patient_and_a_user_without_a_role_changes_nothing(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_it_records_a_concern_and_an_impossible_grade_saves_nothing(
-    channel: str, dermatologist: Client
+    channel: str, dermatologist: Persona
 ) -> None:
     """MMASI (S10) grades melasma from 0 to 24: 40 is refused, 12 is saved."""
     patient = factories.PatientFactory()

@@ -17,7 +17,7 @@ import time_machine
 from django.test import Client
 
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.models import TreatmentPlan, TreatmentSession
 
 LONDON = ZoneInfo("Europe/London")
@@ -30,26 +30,26 @@ def post(client: Client, url: str, data: Any) -> Any:
 
 @pytest.fixture
 def monday_series(
-    dermatologist: Client,
-    front_desk: Client,
+    dermatologist: Persona,
+    front_desk: Persona,
     wrinkles_plan: TreatmentPlan,
     time_machine: time_machine.TimeMachineFixture,
 ) -> TreatmentSession:
     time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
     for client in (dermatologist, front_desk):
-        client.force_login(client.user)  # type: ignore[attr-defined]
+        client.force_login(client.user)
     return wrinkles_plan.sessions.get(number=1)
 
 
 def test_a_series_is_booked_moved_checked_in_and_recorded_in_fixed_queries(
-    dermatologist: Client,
-    front_desk: Client,
+    dermatologist: Persona,
+    front_desk: Persona,
     monday_series: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
     django_assert_num_queries: Callable[..., Any],
 ) -> None:
     session = monday_series
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    practitioner = dermatologist.user.practitioner
     room = factories.RoomFactory(name="Room 1")
     slot = {
         "starts_at": dt.datetime(2027, 3, 1, 10, tzinfo=LONDON).isoformat(),
@@ -65,7 +65,7 @@ def test_a_series_is_booked_moved_checked_in_and_recorded_in_fixed_queries(
     assert moved.status_code == 200, moved.content
     time_machine.move_to(dt.datetime(2027, 2, 26, 13, 45, tzinfo=LONDON), tick=False)
     for client in (dermatologist, front_desk):
-        client.force_login(client.user)  # type: ignore[attr-defined]
+        client.force_login(client.user)
     with django_assert_num_queries(18):
         checked_in = post(
             front_desk,

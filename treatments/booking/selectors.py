@@ -11,14 +11,15 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.ids import parse_public_id
 from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
 from clinic.transactions import inside_transaction
 from evidence.models import Modality
-from treatments.models import TreatmentSession
-from treatments.rules.spacing import ClinicCalendar
+from treatments.models import TreatmentPlan, TreatmentSession
+from treatments.rules.spacing import ClinicCalendar, Neighbour
 
 
 def clinic_calendar(open_weekdays: Iterable[int] | None = None) -> ClinicCalendar:
@@ -258,3 +259,48 @@ def parse_day(raw: str | None, default: dt.date) -> dt.date:
     except ValueError:
         return default
     return day if EARLIEST_DAY <= day <= LATEST_DAY else default
+
+
+# --- The 7-day floor's neighbours ------------------------------------------------------------
+
+
+def area_sessions(
+    *, patient_id: int, body_area: str, exclude: int | None = None
+) -> list[TreatmentSession]:
+    """The patient's open sessions on this area in active plans, whichever plan they are in:
+    one query serves the 7-day floor, the series' order and the re-spacing of a series."""
+    sessions = (
+        TreatmentSession.objects.filter(
+            plan__patient_id=patient_id,
+            plan__concern__body_area=body_area,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+        )
+        .exclude(status=TreatmentSession.Status.CANCELLED)
+        .select_related("plan__protocol")
+        .order_by("plan_id", "number")
+    )
+    if exclude is not None:
+        sessions = sessions.exclude(pk=exclude)
+    return list(sessions)
+
+
+def neighbours_of(sessions: Iterable[TreatmentSession]) -> list[Neighbour]:
+    """Sessions as the spacing rules see them."""
+    return [
+        Neighbour(plan=s.plan_id, number=s.number, day=session_day(s), label=s.plan.protocol.code)
+        for s in sessions
+    ]
+
+
+def calendar_links() -> dict[str, list[tuple[str, str]]]:
+    """(name, calendar address) of every active practitioner and room, for the links between
+    calendars: one reverse() per kind, not one per resource."""
+    marker = "00000000-0000-0000-0000-000000000000"
+    links = {}
+    for kind, model in (("practitioners", Practitioner), ("rooms", Room)):
+        address = reverse("calendar", args=[kind, marker])
+        links[kind] = [
+            (str(r), address.replace(marker, str(r.public_id)))
+            for r in model.objects.filter(active=True)
+        ]
+    return links

@@ -21,11 +21,13 @@ from django.utils import timezone
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Practitioner, Room
 from clinic.text import checked_text
-from clinic.transactions import contention_is_conflict, inside_transaction
+from clinic.transactions import contention_is_conflict
 from treatments import clinicians
 from treatments.booking.selectors import (
     BookingContext,
+    area_sessions,
     booking_context,
+    neighbours_of,
     session_day,
     session_lock,
 )
@@ -59,29 +61,6 @@ def booking_window(session: TreatmentSession) -> spacing.Window:
 
 
 # --- The series and its neighbours, as the spacing rules see them ----------------------------
-
-
-def _area_sessions(session: TreatmentSession) -> list[TreatmentSession]:
-    """The patient's open sessions on this area in active plans, this series' included: one
-    query serves the 7-day floor, the series' order and the re-spacing of later sessions."""
-    return list(
-        TreatmentSession.objects.filter(
-            plan__patient_id=session.plan.patient_id,
-            plan__concern__body_area=session.plan.concern.body_area,
-            plan__status=TreatmentPlan.Status.ACTIVE,
-        )
-        .exclude(pk=session.pk)
-        .exclude(status=TreatmentSession.Status.CANCELLED)
-        .select_related("plan__protocol")
-        .order_by("plan_id", "number")
-    )
-
-
-def _neighbours(others: list[TreatmentSession]) -> list[Neighbour]:
-    return [
-        Neighbour(plan=o.plan_id, number=o.number, day=session_day(o), label=o.plan.protocol.code)
-        for o in others
-    ]
 
 
 def _series(session: TreatmentSession, others: list[TreatmentSession]) -> list[SeriesSession]:
@@ -137,7 +116,13 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
     # after the series' earlier ones. Later sessions of the series may move (the booking offers
     # to shift them), so they do not close a day here.
     later = range(session.number + 1, session.plan.planned_sessions + 1)
-    neighbours = _neighbours(_area_sessions(session))
+    neighbours = neighbours_of(
+        area_sessions(
+            patient_id=session.plan.patient_id,
+            body_area=session.plan.concern.body_area,
+            exclude=session.pk,
+        )
+    )
     days = [
         candidate
         for candidate in ([day] if day is not None else window.days())
@@ -395,8 +380,12 @@ def _place(
         context=context,
     )
     new_day = _local_day(starts_at)
-    others = _area_sessions(session)
-    neighbours = _neighbours(others)
+    others = area_sessions(
+        patient_id=session.plan.patient_id,
+        body_area=session.plan.concern.body_area,
+        exclude=session.pk,
+    )
+    neighbours = neighbours_of(others)
     # The hard floor and the series' order against what stays put come first; later sessions
     # of this series may still shift, so they are checked once `respace` says where to.
     later = range(session.number + 1, session.plan.planned_sessions + 1)
@@ -456,7 +445,7 @@ def _place(
 # --- Status changes --------------------------------------------------------------------------
 
 
-@inside_transaction
+@transaction.atomic(savepoint=False)  # joins the caller's transaction; no savepoint
 def change_status(
     session: TreatmentSession, status: str, acting_user: User, *, reason: str = ""
 ) -> None:
@@ -475,7 +464,7 @@ def change_status(
     )
 
 
-@inside_transaction
+@transaction.atomic(savepoint=False)  # joins the caller's transaction; no savepoint
 def close_plan_if_done(plan_id: int) -> None:
     """A plan with no open session left is over: completed if any session went ahead, else
     cancelled. Run after every change that can close a session, inside its transaction."""

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +26,7 @@ from patients.models import PatientAccess
 from treatments.booking import ical, selectors
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
+    calendar_links,
     parse_day,
     resource_by_public_id,
     session_get_for_user,
@@ -141,20 +141,6 @@ def session_cancel(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, f"Session {session.number} cancelled; its slot is free.")
     return redirect("plan-detail", public_id=session.plan.public_id)
-
-
-def calendar_links() -> dict[str, list[tuple[str, str]]]:
-    """(name, calendar address) of every active practitioner and room, for the links between
-    calendars: one reverse() per kind, not one per resource."""
-    marker = "00000000-0000-0000-0000-000000000000"
-    links = {}
-    for kind, model in (("practitioners", Practitioner), ("rooms", Room)):
-        address = reverse("calendar", args=[kind, marker])
-        links[kind] = [
-            (str(r), address.replace(marker, str(r.public_id)))
-            for r in model.objects.filter(active=True)
-        ]
-    return links
 
 
 @require_GET

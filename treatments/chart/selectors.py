@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
-from treatments.rules.screening import is_current
-from treatments.screening.selectors import screening_validity_end
+from treatments.screening.selectors import screening_is_current, screening_validity_end
 
 
 def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
@@ -50,11 +48,5 @@ def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
     today = timezone.localdate()
     for screening in screenings:
         screening.valid_until = screening_validity_end(screening)  # type: ignore[attr-defined]  # for the page
-        screening.current = is_current(  # type: ignore[attr-defined]  # for the page
-            screening.performed_at,
-            screening.result,
-            on=today,
-            valid_days=settings.SCREENING_VALID_DAYS,
-            zone=timezone.get_current_timezone(),
-        )
+        screening.current = screening_is_current(screening, on=today)  # type: ignore[attr-defined]  # for the page
     return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}

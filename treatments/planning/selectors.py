@@ -31,9 +31,7 @@ def plans_for_user(user: User | AnonymousUser) -> QuerySet[TreatmentPlan]:
     )
 
 
-def plan_get_for_user(
-    user: User | AnonymousUser, public_id: uuid.UUID | str
-) -> TreatmentPlan:
+def plan_get_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) -> TreatmentPlan:
     try:
         return (
             plans_for_user(user)

@@ -22,14 +22,14 @@ from clinic.errors import (
 from evidence.models import Protocol
 from patients.models import Patient, SkinConcern
 from treatments import clinicians
-from treatments.booking.selectors import clinic_calendar
+from treatments.booking.selectors import area_sessions, clinic_calendar, neighbours_of
 from treatments.models import (
     Screening,
     TreatmentPlan,
     TreatmentSession,
 )
 from treatments.rules.planning import PlanParameters, plan_departures, plan_parameter_errors
-from treatments.rules.spacing import Neighbour, SchedulingError, floor_problem, series_dates
+from treatments.rules.spacing import SchedulingError, floor_problem, series_dates
 from treatments.screening.selectors import rules_for_modality
 from treatments.screening.services import screening_assess, screening_record
 
@@ -108,26 +108,6 @@ def plan_schedule_preview(params: PlanParameters[Protocol]) -> list[dt.date]:
         raise InvalidInput(str(error), fields={"start_date": [str(error)]}) from None
 
 
-def _area_neighbours(patient_id: int, body_area: str) -> list[Neighbour]:
-    """The patient's open sessions on this area in active plans, whichever plan they are in."""
-    zone = timezone.get_current_timezone()
-    return [
-        Neighbour(
-            plan=plan,
-            number=number,
-            day=starts_at.astimezone(zone).date() if starts_at else target,
-            label=code,
-        )
-        for plan, number, target, starts_at, code in TreatmentSession.objects.filter(
-            plan__patient_id=patient_id,
-            plan__concern__body_area=body_area,
-            plan__status=TreatmentPlan.Status.ACTIVE,
-        )
-        .exclude(status=TreatmentSession.Status.CANCELLED)
-        .values_list("plan_id", "number", "target_date", "starts_at", "plan__protocol__code")
-    ]
-
-
 @transaction.atomic
 def plan_create(
     *,
@@ -174,7 +154,9 @@ def plan_create(
             fields={"concern": ["Already has an active plan."]},
         )
     dates = plan_schedule_preview(params)
-    problem = floor_problem(dates, _area_neighbours(patient.pk, concern.body_area))
+    problem = floor_problem(
+        dates, neighbours_of(area_sessions(patient_id=patient.pk, body_area=concern.body_area))
+    )
     if problem:
         raise Conflict(
             problem, fields={"start_date": ["Too close to another plan's session on this area."]}

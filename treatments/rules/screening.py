@@ -114,10 +114,10 @@ def evaluate(
     return ScreeningOutcome(result=result_of(hit.severity for hit in hits), hits=tuple(hits))
 
 
-def blocking_message(outcome: ScreeningOutcome, describe: Mapping[str, str]) -> str:
+def blocking_message(outcome: ScreeningOutcome) -> str:
     """Why an absolute contraindication blocks: only rules that applied as absolute."""
     return "An absolute contraindication blocks this: " + "; ".join(
-        f"{hit.rule.code} {describe.get(hit.rule.code, '')}".strip() for hit in outcome.blocking
+        f"{hit.rule.code} {hit.rule.condition}" for hit in outcome.blocking
     )
 
 

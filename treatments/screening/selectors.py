@@ -59,3 +59,13 @@ def screening_findings(screenings: list[Screening]) -> dict[int, list]:
 
 def latest_screening_for_session(session: TreatmentSession) -> Screening | None:
     return Screening.objects.filter(session=session).order_by("-performed_at", "-pk").first()
+
+
+def screening_is_current(screening: Screening, *, on: dt.date | None = None) -> bool:
+    return screening_rules.is_current(
+        screening.performed_at,
+        screening.result,
+        on=on or timezone.localdate(),
+        valid_days=settings.SCREENING_VALID_DAYS,
+        zone=timezone.get_current_timezone(),
+    )

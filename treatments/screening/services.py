@@ -6,10 +6,8 @@ services load the questions, ask the rules, and save the answer with who gave it
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Mapping
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +20,6 @@ from clinic.errors import (
     OverrideRequired,
 )
 from clinic.text import checked_text, is_meaningful
-from clinic.transactions import inside_transaction
 from evidence.models import ContraindicationRule
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked, rules_extra
@@ -30,7 +27,11 @@ from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, Treatme
 from treatments.rules import roles
 from treatments.rules import screening as rules
 from treatments.rules.screening import Override, ScreeningOutcome
-from treatments.screening.selectors import latest_screening, rules_for_modality
+from treatments.screening.selectors import (
+    latest_screening,
+    rules_for_modality,
+    screening_is_current,
+)
 
 
 def screening_evaluate(
@@ -88,9 +89,7 @@ def screening_assess(
     )
     if outcome.blocking:
         raise ScreeningBlocked(
-            rules.blocking_message(
-                outcome, {hit.rule.code: hit.rule.condition for hit in outcome.blocking}
-            ),
+            rules.blocking_message(outcome),
             outcome=outcome,
         )
     decision = rules.override_decision(
@@ -147,7 +146,7 @@ def _save_screening(
     return screening
 
 
-@inside_transaction
+@transaction.atomic(savepoint=False)  # joins the caller's transaction; no savepoint
 def screening_record(
     *,
     acting_user: User,
@@ -176,16 +175,6 @@ def screening_record(
         kind=kind,
         override_reason=override_reason,
         notes=notes,
-    )
-
-
-def screening_is_current(screening: Screening, *, on: dt.date | None = None) -> bool:
-    return rules.is_current(
-        screening.performed_at,
-        screening.result,
-        on=on or timezone.localdate(),
-        valid_days=settings.SCREENING_VALID_DAYS,
-        zone=timezone.get_current_timezone(),
     )
 
 
@@ -284,9 +273,7 @@ def screening_rescreen(
 
 
 @transaction.atomic
-def screening_override(
-    *, acting_user: User, screening: Screening, reason: str
-) -> Screening:
+def screening_override(*, acting_user: User, screening: Screening, reason: str) -> Screening:
     """A dermatologist accepts a relative contraindication, in writing."""
     clinicians.require_overrider(acting_user)
     screening = Screening.objects.select_for_update().get(pk=screening.pk)

@@ -39,9 +39,7 @@ def _require_today(session: TreatmentSession, what: str) -> None:
 
 
 @transaction.atomic
-def session_no_show(
-    *, acting_user: User, session: TreatmentSession
-) -> TreatmentSession:
+def session_no_show(*, acting_user: User, session: TreatmentSession) -> TreatmentSession:
     clinicians.require(acting_user, roles.BOOK_PERM, "record no-shows")
     session = session_lock(session)
     _require_today(session, "marked as a no-show")
@@ -119,8 +117,7 @@ def session_record(
     """What was done. A relative contraindication found at check-in needs a dermatologist's
     override first, which may be given here (`override_reason`): both are saved, or neither.
     Completing the last open session completes the plan."""
-    clinicians.require(acting_user, roles.RECORD_PERM, "record sessions")
-    clinicians.require_recorder(acting_user)
+    clinicians.require_recorder(acting_user)  # the permission and an active dermatologist
     unknown = sorted(set(values) - set(SESSION_RECORD_FIELDS))
     if unknown:
         raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")

@@ -16,8 +16,12 @@ from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from patients.access_log import record_access
 from patients.models import PatientAccess
-from treatments.booking.selectors import parse_day, session_get_for_user, sessions_for_day
-from treatments.booking.views import calendar_links
+from treatments.booking.selectors import (
+    calendar_links,
+    parse_day,
+    session_get_for_user,
+    sessions_for_day,
+)
 from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 from treatments.rules.roles import RECORD_PERM

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,8 +37,8 @@ def room() -> factories.Room:
     return factories.RoomFactory(name="Room 1")
 
 
-def html(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def html(response: Any) -> str:
+    return response.content.decode()
 
 
 def book_one(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clinic.errors import Conflict
 from tests import factories
+from tests.conftest import Persona
 from treatments.booking import services as sessions
 from treatments.booking.selectors import session_day
 from treatments.models import TreatmentSession
@@ -164,7 +165,7 @@ def test_a_raw_sql_overlap_is_rejected_for_the_room_and_the_practitioner(clinic_
 
 
 def test_two_clerks_changing_one_series_at_once_keep_its_spacing(
-    clinic_open: None, dermatologist: object
+    clinic_open: None, dermatologist: Persona
 ) -> None:
     from decimal import Decimal
 
@@ -174,7 +175,7 @@ def test_two_clerks_changing_one_series_at_once_keep_its_spacing(
     from tests.conftest import all_no
     from treatments.planning import services
 
-    derm_user = dermatologist.user  # type: ignore[attr-defined]
+    derm_user = dermatologist.user
     concern = factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles"))
     start_day = timezone.localdate() + dt.timedelta(days=14)
     plan = services.plan_create(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -25,8 +26,8 @@ def today(time_machine: time_machine.TimeMachineFixture) -> None:
     time_machine.move_to(dt.datetime(2027, 2, 24, 9, tzinfo=dt.UTC), tick=False)
 
 
-def html(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def html(response: Any) -> str:
+    return response.content.decode()
 
 
 # --- Patients --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from tests import factories
 from tests.conftest import Persona, all_no
 from treatments.models import Screening, TreatmentPlan, TreatmentSession
 from treatments.planning import services
+from treatments.screening import selectors as screening_selectors
 from treatments.screening import services as screening_services
 from treatments.screening.selectors import rules_for_modality
 
@@ -370,9 +371,9 @@ def test_a_screening_is_valid_for_the_configured_days(
     active_plan: TreatmentPlan, settings: Settings
 ) -> None:
     screening = active_plan.screenings.get()  # performed Wednesday 24 February 2027
-    assert screening_services.screening_is_current(screening, on=dt.date(2027, 2, 24))
-    assert screening_services.screening_is_current(screening, on=dt.date(2027, 3, 25))  # day 30
-    assert not screening_services.screening_is_current(screening, on=dt.date(2027, 3, 26))
+    assert screening_selectors.screening_is_current(screening, on=dt.date(2027, 2, 24))
+    assert screening_selectors.screening_is_current(screening, on=dt.date(2027, 3, 25))  # day 30
+    assert not screening_selectors.screening_is_current(screening, on=dt.date(2027, 3, 26))
     settings.SCREENING_VALID_DAYS = 10
-    assert screening_services.screening_is_current(screening, on=dt.date(2027, 3, 5))
-    assert not screening_services.screening_is_current(screening, on=dt.date(2027, 3, 6))
+    assert screening_selectors.screening_is_current(screening, on=dt.date(2027, 3, 5))
+    assert not screening_selectors.screening_is_current(screening, on=dt.date(2027, 3, 6))

@@ -47,6 +47,8 @@ def respaced_dates(
     result = list(dates)
     result[moved_index] = new_date
     return [moved.get(n, day) for n, day in enumerate(result, start=1)]
+
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -211,6 +213,4 @@ def test_booked_later_sessions_that_shift_lose_their_booking() -> None:
     shifts = respace(
         series, moved=1, new_day=dt.date(2027, 3, 15), interval_days=30, calendar=MON_TO_SAT
     )
-    assert [(s.number, s.new_date, s.unbooked) for s in shifts] == [
-        (2, dt.date(2027, 4, 14), True)
-    ]
+    assert [(s.number, s.new_date, s.unbooked) for s in shifts] == [(2, dt.date(2027, 4, 14), True)]

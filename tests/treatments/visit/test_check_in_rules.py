@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from evidence.models import Indication, Protocol
 from tests import factories
-from tests.conftest import all_no
+from tests.conftest import Persona, all_no
 from treatments.booking import services as booking
 from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.planning import services as planning
@@ -25,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
-    dermatologist: Client,
-    front_desk: Client,
+    dermatologist: Persona,
+    front_desk: Persona,
     clinic_open: None,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
@@ -38,7 +37,7 @@ def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
     )
     answers = all_no() | {"C09": True}
     plan = planning.plan_create(
-        acting_user=dermatologist.user,  # type: ignore[attr-defined]
+        acting_user=dermatologist.user,
         concern=concern,
         params=planning.PlanParameters(
             protocol=Protocol.objects.get(code="IND-05"),
@@ -52,15 +51,15 @@ def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
     )
     first = plan.sessions.get(number=1)
     booking.session_book(
-        acting_user=front_desk.user,  # type: ignore[attr-defined]
+        acting_user=front_desk.user,
         session=first,
         starts_at=dt.datetime(2027, 3, 1, 10, tzinfo=LONDON),
-        practitioner=dermatologist.user.practitioner,  # type: ignore[attr-defined]
+        practitioner=dermatologist.user.practitioner,
         room=factories.RoomFactory(),
     )
     time_machine.move_to(dt.datetime(2027, 3, 1, 9, 35, tzinfo=LONDON), tick=False)
     result = visit.session_check_in(
-        acting_user=front_desk.user,  # type: ignore[attr-defined]
+        acting_user=front_desk.user,
         session=first,
         changed=True,
         answers=answers | {"C06": True},
@@ -70,19 +69,19 @@ def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
 
 
 def test_moving_a_session_closer_than_the_interval_outside_its_window_is_refused(
-    front_desk: Client,
-    dermatologist: Client,
+    front_desk: Persona,
+    dermatologist: Persona,
     wrinkles_plan: TreatmentPlan,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
     # Session 2 of a 30-day plan, moved to 10 days after session 1: the property-tested
     # re-spacing refuses it, and so does the API that runs it.
     time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
-    front_desk.force_login(front_desk.user)  # type: ignore[attr-defined]
-    practitioner = dermatologist.user.practitioner  # type: ignore[attr-defined]
+    front_desk.force_login(front_desk.user)
+    practitioner = dermatologist.user.practitioner
     room = factories.RoomFactory()
     booking.session_book(
-        acting_user=front_desk.user,  # type: ignore[attr-defined]
+        acting_user=front_desk.user,
         session=wrinkles_plan.sessions.get(number=1),
         starts_at=dt.datetime(2027, 3, 1, 10, tzinfo=LONDON),
         practitioner=practitioner,

@@ -1,67 +1,27 @@
-"""Booking services: availability, book, move, cancel, no-show, check-in, record."""
+"""Booking services: availability, book, move and cancel, and the 7-day floor across plans."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.test import Client
 
-from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
+from clinic.errors import Conflict, InvalidInput, NotAllowed
 from evidence.models import Indication, Protocol
 from tests import factories
 from tests.conftest import Persona, all_no
+from tests.treatments.series import LONDON, at, book, first
 from treatments.booking import services as sessions
 from treatments.booking.selectors import session_day
-from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.planning import services
-from treatments.screening import services as screening_services
 from treatments.visit import services as visit
 
-pytestmark = pytest.mark.django_db
-LONDON = ZoneInfo("Europe/London")
-
-
-def at(day: str, hhmm: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=LONDON)
-
-
-@pytest.fixture(autouse=True)
-def today(time_machine: time_machine.TimeMachineFixture) -> None:
-    time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
-
-
-@pytest.fixture
-def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
-    return wrinkles_plan
-
-
-@pytest.fixture
-def practitioner(dermatologist: Persona) -> factories.Practitioner:
-    return dermatologist.user.practitioner
-
-
-@pytest.fixture
-def room() -> factories.Room:
-    return factories.RoomFactory(name="Room 1")
-
-
-def first(plan: TreatmentPlan, number: int = 1) -> TreatmentSession:
-    return plan.sessions.get(number=number)
-
-
-def book(user, plan, number, when, practitioner, room):  # noqa: ANN001, ANN201
-    return sessions.session_book(
-        acting_user=user,
-        session=first(plan, number),
-        starts_at=when,
-        practitioner=practitioner,
-        room=room,
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_series")]
 
 
 # --- Availability ----------------------------------------------------------------------------
@@ -171,6 +131,7 @@ def test_booking_holds_the_procedure_and_the_patient_arrives_30_minutes_earlier(
 ) -> None:
     session = book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
     assert session.status == TreatmentSession.Status.BOOKED
+    assert session.starts_at and session.ends_at and session.arrival_at
     assert session.ends_at - session.starts_at == dt.timedelta(minutes=45)
     assert session.arrival_at.astimezone(LONDON).strftime("%H:%M") == "09:30"
     assert session.status_changed_by == front_desk.user
@@ -321,136 +282,6 @@ def test_cancelling_keeps_the_record_and_frees_the_slot(
     )
 
 
-# --- The day itself --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def booked_today(
-    front_desk: Persona,
-    plan: TreatmentPlan,
-    practitioner,
-    room,
-    time_machine: time_machine.TimeMachineFixture,
-) -> TreatmentSession:
-    session = book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
-    time_machine.move_to(at("2027-03-01", "09:25"), tick=False)
-    return session
-
-
-def test_check_in_only_on_the_day(front_desk: Persona, plan, practitioner, room) -> None:
-    book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
-    with pytest.raises(InvalidInput, match="on its day"):
-        visit.session_check_in(acting_user=front_desk.user, session=first(plan), changed=False)
-
-
-def test_check_in_after_a_clear_rescreen(front_desk: Persona, booked_today) -> None:
-    result = visit.session_check_in(
-        acting_user=front_desk.user, session=booked_today, changed=False
-    )
-    assert result.session.status == "checked_in"
-    assert result.screening.kind == "pre_session" and result.screening.session == booked_today
-
-
-def test_a_new_absolute_contraindication_blocks_the_session_and_is_recorded(
-    front_desk: Persona, booked_today
-) -> None:
-    result = visit.session_check_in(
-        acting_user=front_desk.user,
-        session=booked_today,
-        changed=True,
-        answers={**all_no(), "C01": True},
-    )
-    booked_today.refresh_from_db()
-    assert booked_today.status == "blocked"
-    assert booked_today.status_reason == "Contraindication at check-in: C01"
-    assert booked_today.status_changed_by == front_desk.user
-    assert result.screening.result == "blocked"
-
-
-def test_a_relative_contraindication_waits_for_a_dermatologist_before_the_procedure(
-    front_desk: Persona, dermatologist: Persona, booked_today
-) -> None:
-    result = visit.session_check_in(
-        acting_user=front_desk.user,
-        session=booked_today,
-        changed=True,
-        answers={**all_no(), "C04": True},
-    )
-    assert result.awaiting_override and result.session.status == "checked_in"
-    with pytest.raises(ContraindicationBlocked, match="awaits a dermatologist"):
-        visit.session_record(
-            acting_user=dermatologist.user, session=booked_today, depth_used_mm=Decimal("1.0")
-        )
-    screening_services.screening_override(
-        acting_user=dermatologist.user,
-        screening=result.screening,
-        reason="Acne controlled; avoid pustules.",
-    )
-    recorded = visit.session_record(
-        acting_user=dermatologist.user,
-        session=booked_today,
-        depth_used_mm=Decimal("1.0"),
-        pain_score=3,
-        adverse_events="Mild erythema",
-        area="face",
-    )
-    assert recorded.status == "completed" and recorded.pain_score == 3
-
-
-def test_front_desk_cannot_record_the_procedure(front_desk: Persona, booked_today) -> None:
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    with pytest.raises(NotAllowed):
-        visit.session_record(
-            acting_user=front_desk.user, session=booked_today, depth_used_mm=Decimal("1.0")
-        )
-
-
-@pytest.mark.parametrize(
-    ("values", "field"),
-    [
-        ({"depth_used_mm": Decimal("4.0")}, "depth_used_mm"),
-        ({"depth_used_mm": Decimal("1.0"), "pain_score": 11}, "pain_score"),
-        ({}, "depth_used_mm"),
-    ],
-)
-def test_impossible_session_records_are_refused(
-    front_desk: Persona, dermatologist: Persona, booked_today, values: dict, field: str
-) -> None:
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    with pytest.raises(InvalidInput) as error:
-        visit.session_record(acting_user=dermatologist.user, session=booked_today, **values)
-    assert field in error.value.fields
-    booked_today.refresh_from_db()
-    assert booked_today.status == "checked_in"
-
-
-def test_completing_the_last_open_session_completes_the_plan(
-    front_desk: Persona, dermatologist: Persona, plan: TreatmentPlan, booked_today
-) -> None:
-    for number in (2, 3, 4):
-        sessions.session_cancel(
-            acting_user=front_desk.user, session=first(plan, number), reason="Patient moved away"
-        )
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    visit.session_record(
-        acting_user=dermatologist.user, session=booked_today, depth_used_mm=Decimal("1.0")
-    )
-    plan.refresh_from_db()
-    assert plan.status == TreatmentPlan.Status.COMPLETED
-
-
-def test_a_no_show_is_recorded_after_the_arrival_time(
-    front_desk: Persona, booked_today, time_machine: time_machine.TimeMachineFixture
-) -> None:
-    with pytest.raises(InvalidInput, match="due at 09:30"):
-        visit.session_no_show(acting_user=front_desk.user, session=booked_today)
-    time_machine.move_to(at("2027-03-01", "09:50"), tick=False)
-    session = visit.session_no_show(acting_user=front_desk.user, session=booked_today)
-    assert session.status == "no_show"
-    with pytest.raises(InvalidInput):
-        visit.session_no_show(acting_user=front_desk.user, session=booked_today)
-
-
 def test_a_cancelled_neighbour_does_not_open_a_hole_in_the_7_day_floor(
     front_desk: Persona, plan: TreatmentPlan, practitioner, room
 ) -> None:
@@ -521,37 +352,6 @@ def test_a_plan_whose_sessions_all_close_is_over(
     assert plan.cancellation_reason == "No session of the series went ahead."
 
 
-def test_only_a_dermatologist_records_a_procedure(
-    front_desk: Persona, clinic_admin: Persona, booked_today
-) -> None:
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    with pytest.raises(NotAllowed, match="Only a dermatologist"):
-        visit.session_record(
-            acting_user=clinic_admin.user, session=booked_today, depth_used_mm=Decimal("1.0")
-        )
-
-
-def test_the_anaesthetic_time_must_be_that_morning(
-    front_desk: Persona, dermatologist: Persona, booked_today
-) -> None:
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    with pytest.raises(InvalidInput) as error:
-        visit.session_record(
-            acting_user=dermatologist.user,
-            session=booked_today,
-            depth_used_mm=Decimal("1.0"),
-            anaesthetic_applied_at=dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
-        )
-    assert "anaesthetic_applied_at" in error.value.fields
-    recorded = visit.session_record(
-        acting_user=dermatologist.user,
-        session=booked_today,
-        depth_used_mm=Decimal("1.0"),
-        anaesthetic_applied_at=at("2027-03-01", "09:20"),
-    )
-    assert recorded.status == "completed"
-
-
 def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
     front_desk: Persona, practitioner, room, dermatologist: Persona, clinic_open: None
 ) -> None:
@@ -574,9 +374,3 @@ def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
     starts = [s.starts_at for s in plan.sessions.order_by("number") if s.starts_at is not None]
     assert [s.astimezone(LONDON).strftime("%H:%M") for s in starts] == ["10:00"] * 3
     assert [s.astimezone(dt.UTC).strftime("%H:%M") for s in starts] == ["10:00", "09:00", "09:00"]
-
-
-def test_a_screening_is_saved_with_every_check_in(front_desk: Persona, booked_today) -> None:
-    before = Screening.objects.count()
-    visit.session_check_in(acting_user=front_desk.user, session=booked_today, changed=False)
-    assert Screening.objects.count() == before + 1

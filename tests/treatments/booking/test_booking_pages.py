@@ -16,25 +16,10 @@ from icalendar import Calendar
 from tests import factories
 from tests.conftest import Persona, all_no
 from treatments.booking import services as sessions
-from treatments.models import TreatmentPlan, TreatmentSession
+from treatments.models import TreatmentSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_series")]
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def today(time_machine: time_machine.TimeMachineFixture) -> None:
-    time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
-
-
-@pytest.fixture
-def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
-    return wrinkles_plan
-
-
-@pytest.fixture
-def room() -> factories.Room:
-    return factories.RoomFactory(name="Room 1")
 
 
 def html(response: Any) -> str:

@@ -15,23 +15,8 @@ from tests.api_helpers import assert_error, post
 from tests.conftest import Persona, all_no
 from treatments.models import TreatmentPlan, TreatmentSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_series")]
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def today(time_machine: time_machine.TimeMachineFixture) -> None:
-    time_machine.move_to(dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC), tick=False)
-
-
-@pytest.fixture
-def plan(wrinkles_plan: TreatmentPlan) -> TreatmentPlan:
-    return wrinkles_plan
-
-
-@pytest.fixture
-def room() -> factories.Room:
-    return factories.RoomFactory(name="Room 1")
 
 
 def url(session: TreatmentSession, action: str = "") -> str:

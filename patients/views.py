@@ -6,7 +6,6 @@ may read everything; this app must not depend on it.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.errors import ClinicError
+from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from patients import selectors, services
 from patients.access_log import record_access
@@ -22,14 +22,6 @@ from patients.forms import ConcernForm, PatientForm
 from patients.models import PatientAccess
 
 PAGE_SIZE = 25
-
-
-def add_errors(form: forms.BaseForm, error: ClinicError) -> None:
-    """Show a service's refusal on the form, field by field where it names one."""
-    above_the_form: dict[str | None, list[str]] = {None: [error.message]}
-    for field, messages_ in (error.fields or above_the_form).items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _clinical(request: HttpRequest) -> bool:

@@ -28,6 +28,7 @@ CLINIC_BASE_MODULES = [
     "roles.py",
     "forms.py",
     "transactions.py",
+    "staff.py",
 ]
 
 

@@ -25,7 +25,8 @@ from treatments.booking.selectors import (
     LATEST_DAY,
     SESSION_RELATED,
     day_bounds,
-    resource_by_public_id,
+    practitioner_by_public_id,
+    room_by_public_id,
     session_get_for_user,
 )
 from treatments.booking.serializers import (
@@ -40,14 +41,14 @@ from treatments.visit.api import VisitActions
 
 
 def _resources(data: dict[str, Any]) -> tuple[Practitioner, Room]:
-    practitioner = resource_by_public_id(Practitioner, data["practitioner"])
-    room = resource_by_public_id(Room, data["room"])
+    practitioner = practitioner_by_public_id(data["practitioner"])
+    room = room_by_public_id(data["room"])
     fields = {}
     if practitioner is None:
         fields["practitioner"] = ["No practitioner has this id."]
     if room is None:
         fields["room"] = ["No room has this id."]
-    if fields:
+    if practitioner is None or room is None:
         raise InvalidInput(next(iter(fields.values()))[0], fields=fields)
     return practitioner, room
 

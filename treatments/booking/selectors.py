@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404
@@ -240,12 +240,22 @@ def session_day(session: TreatmentSession) -> dt.date:
     return timezone.localtime(session.starts_at).date()
 
 
-def resource_by_public_id(model: type[Practitioner] | type[Room], raw: object) -> Any:
-    """The practitioner or room with this public id, or None for anything that is not one."""
+def practitioner_by_public_id(raw: object) -> Practitioner | None:
+    """The practitioner with this public id (and the user its name comes from), or None for
+    anything that is not one: a form that was tampered with or is stale gets a message."""
     try:
-        return model.objects.filter(public_id=parse_public_id(str(raw or ""))).first()
+        public_id = parse_public_id(str(raw or ""))
     except Http404:
         return None
+    return Practitioner.objects.select_related("user").filter(public_id=public_id).first()
+
+
+def room_by_public_id(raw: object) -> Room | None:
+    try:
+        public_id = parse_public_id(str(raw or ""))
+    except Http404:
+        return None
+    return Room.objects.filter(public_id=public_id).first()
 
 
 #: Days a calendar or a list may show; anything else is a typing slip, not a date to compute with.

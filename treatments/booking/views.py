@@ -28,7 +28,8 @@ from treatments.booking import services as session_services
 from treatments.booking.selectors import (
     calendar_links,
     parse_day,
-    resource_by_public_id,
+    practitioner_by_public_id,
+    room_by_public_id,
     session_get_for_user,
 )
 from treatments.errors import ShiftsNeeded
@@ -47,8 +48,8 @@ def session_booking(request: StaffHttpRequest, public_id: str) -> HttpResponse:
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     shifts = None
     if request.method == "POST":
-        practitioner = resource_by_public_id(Practitioner, request.POST.get("practitioner"))
-        room = resource_by_public_id(Room, request.POST.get("room"))
+        practitioner = practitioner_by_public_id(request.POST.get("practitioner"))
+        room = room_by_public_id(request.POST.get("room"))
         try:
             starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
         except ValueError:

@@ -21,10 +21,10 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any, NotRequired, TypedDict
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -32,7 +32,7 @@ WORK = ROOT / "benchmarks" / ".work"
 PORTS = (8801, 8802)
 
 #: (scenario, what it is, target p95 in ms or None, target share of the floor or None)
-READS = [
+READS: list[tuple[str, str, int | None, float | None]] = [
     ("floor", "Floor: trivial logged-in view /accounts/me/", None, None),
     ("patient_search", "Patient search /patients/?q=", 50, 0.40),
     ("day_calendar", "Day calendar /calendar/practitioners/<id>/", 50, 0.40),
@@ -44,13 +44,68 @@ READS = [
 ]
 
 
+class Seed(TypedDict):
+    seconds: float
+    summary: str
+
+
+class Read(TypedDict):
+    requests: int
+    failures: int
+    server_errors: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+
+
+class Booking(TypedDict):
+    attempts: int
+    clashes: int
+    failures: int
+    server_errors: int
+    bookings: int
+    bookings_per_second: float
+    availability_p95: float
+    book_p95: float
+    double_bookings: dict[str, int]
+
+
+class QueryPlan(TypedDict):
+    """One query of explain.py's output."""
+
+    sql: str
+    plan: str
+    ms: float
+
+
+class Explain(TypedDict):
+    """explain.py's output."""
+
+    counts: dict[str, int]
+    queries: dict[str, QueryPlan]
+
+
+class Results(TypedDict):
+    """One run, as written to results.json; filled in step by step."""
+
+    when: str
+    workers: str
+    threads: str
+    seed: NotRequired[Seed]
+    machine: NotRequired[dict[str, str]]
+    explain: NotRequired[Explain]
+    reads: NotRequired[dict[str, Read]]
+    booking: NotRequired[Booking]
+
+
 def run(
-    *command: str | Path, env: dict[str, str], check: bool = True, **kwargs: object
-) -> subprocess.CompletedProcess:
+    *command: str | Path, env: dict[str, str], check: bool = True, **kwargs: Any
+) -> subprocess.CompletedProcess[Any]:
     return subprocess.run([str(c) for c in command], env=env, cwd=ROOT, check=check, **kwargs)
 
 
-def manage(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess:
+def manage(*args: str, env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     return run(BIN / "python", "manage.py", *args, env=env, **kwargs)
 
 
@@ -72,7 +127,7 @@ def fresh_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+def seed(args: argparse.Namespace, env: dict[str, str]) -> Seed:
     fresh_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", "-v0", env=env)
     manage("load_knowledge", env=env, stdout=subprocess.DEVNULL)
@@ -91,8 +146,8 @@ def seed(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
     return {"seconds": seconds, "summary": out.strip().splitlines()[-2]}
 
 
-def start_servers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
-    servers = []
+def start_servers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    servers: list[subprocess.Popen[bytes]] = []
     for port in PORTS:
         log = open(log_dir / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
         server_env = {**env, "PORT": str(port), "APP_SERVERS": str(len(PORTS))}
@@ -123,7 +178,7 @@ def start_servers(env: dict[str, str], log_dir: Path) -> list[subprocess.Popen]:
     return servers
 
 
-def stop(servers: list[subprocess.Popen]) -> None:
+def stop(servers: list[subprocess.Popen[bytes]]) -> None:
     for server in servers:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -190,7 +245,7 @@ def server_errors(prefix: Path) -> int:
 
 def read_scenario(
     name: str, args: argparse.Namespace, env: dict[str, str], hosts: list[str]
-) -> dict[str, object]:
+) -> Read:
     locust(name, ["Reader"], args.users, args.warmup, env, hosts)  # warm caches and pools
     stats = locust(name, ["Reader"], args.users, args.duration, env, hosts)["Aggregated"]
     return {
@@ -202,6 +257,13 @@ def read_scenario(
         "p95": float(stats["95%"]),
         "p99": float(stats["99%"]),
     }
+
+
+def first_value(row: tuple[Any, ...] | None) -> Any:
+    """The first column of a query's row (count(*) and SHOW always give one row)."""
+    if row is None:
+        raise RuntimeError("the query gave no row")
+    return row[0]
 
 
 def double_bookings(url: str) -> dict[str, int]:
@@ -221,7 +283,7 @@ def double_bookings(url: str) -> dict[str, int]:
     keys = {"practitioner": "s.practitioner_id", "room": "s.room_id", "patient": "p.patient_id"}
     with psycopg.connect(url) as connection:
         return {
-            name: connection.execute(overlap.format(key=key)).fetchone()[0]
+            name: first_value(connection.execute(overlap.format(key=key)).fetchone())
             for name, key in keys.items()
         }
 
@@ -230,14 +292,14 @@ def booked_count(url: str) -> int:
     import psycopg
 
     with psycopg.connect(url) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM treatments_treatmentsession WHERE status = 'booked'"
-        ).fetchone()[0]
+        return first_value(
+            connection.execute(
+                "SELECT count(*) FROM treatments_treatmentsession WHERE status = 'booked'"
+            ).fetchone()
+        )
 
 
-def booking_scenario(
-    args: argparse.Namespace, env: dict[str, str], hosts: list[str]
-) -> dict[str, object]:
+def booking_scenario(args: argparse.Namespace, env: dict[str, str], hosts: list[str]) -> Booking:
     url = env["DATABASE_URL"]
     before = booked_count(url)
     classes = ["ClerkOnFirstServer", "ClerkOnSecondServer"]
@@ -271,8 +333,8 @@ def machine(env: dict[str, str]) -> dict[str, str]:
             break
     memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
     with psycopg.connect(env["DATABASE_URL"]) as connection:
-        pg = connection.execute("SHOW server_version").fetchone()[0]
-        limit = connection.execute("SHOW max_connections").fetchone()[0]
+        pg = first_value(connection.execute("SHOW server_version").fetchone())
+        limit = first_value(connection.execute("SHOW max_connections").fetchone())
     django_version = subprocess.run(
         [BIN / "python", "-c", "import django; print(django.get_version())"],
         capture_output=True,
@@ -289,14 +351,14 @@ def machine(env: dict[str, str]) -> dict[str, str]:
     }
 
 
-def explain(env: dict[str, str]) -> dict[str, object]:
+def explain(env: dict[str, str]) -> Explain:
     out = run(
         BIN / "python", ROOT / "benchmarks" / "explain.py", env=env, capture_output=True, text=True
     ).stdout
     return json.loads(out)
 
 
-def report(results: dict[str, object], args: argparse.Namespace) -> str:
+def report(results: Results, args: argparse.Namespace) -> str:
     floor = results["reads"]["floor"]["rps"]
     m = results["machine"]
     targeted = [results["reads"][name]["rps"] / floor for name, _, p95, _ in READS if p95]
@@ -331,7 +393,7 @@ def report(results: dict[str, object], args: argparse.Namespace) -> str:
     for name, label, p95_target, share_target in READS:
         r = results["reads"][name]
         ratio = r["rps"] / floor if floor else 0.0
-        if p95_target is None:
+        if p95_target is None or share_target is None:  # READS gives both targets or neither
             target, met = "—", "—"
         else:
             target = f"p95 ≤ {p95_target} ms, ≥ {share_target:.0%} of floor"
@@ -431,7 +493,7 @@ def main() -> None:
     }
     if reachable("127.0.0.1", 6379):
         env["REDIS_URL"] = "redis://127.0.0.1:6379/9"
-    results: dict[str, object] = {
+    results: Results = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "workers": workers,
         "threads": threads,
@@ -466,4 +528,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

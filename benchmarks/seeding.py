@@ -20,13 +20,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from clinic import roles
@@ -43,7 +44,7 @@ WEEKDAY_HOURS, SATURDAY_HOURS = (dt.time(9), dt.time(18)), (dt.time(9), dt.time(
 BATCH = 5000
 
 #: (protocol, share of plans, body areas): about 4.1 sessions per plan on average.
-PLAN_MIX = (
+PLAN_MIX: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("IND-01", 30, ("face",)),
     ("IND-03", 25, ("face",)),
     ("IND-11", 10, ("face",)),
@@ -76,6 +77,9 @@ _FAMILY_NAMES = (
 )
 GIVEN, FAMILY = _GIVEN_NAMES.split(), _FAMILY_NAMES.split()
 
+_M = TypeVar("_M", bound=Model)
+_T = TypeVar("_T")
+
 
 @dataclass
 class Counts:
@@ -95,6 +99,7 @@ class _Plan:
     plan: TreatmentPlan
     area: str
     rf: bool
+    first_target: dt.date  # when the series' first session is due
     stopped: bool = False
     unbooked: bool = False
     sessions: list[TreatmentSession] = field(default_factory=list)
@@ -127,11 +132,21 @@ def _history_paused() -> Iterator[None]:
         yield
 
 
-def _bulk(model: type, rows: list[Any]) -> list[Any]:
-    return model.objects.bulk_create(rows, batch_size=BATCH)
+def _bulk(model: type[_M], rows: list[_M]) -> list[_M]:
+    # _default_manager is `objects` for every model seeded here (the stubs type it on Model).
+    return model._default_manager.bulk_create(rows, batch_size=BATCH)
 
 
-def _staff(rng: random.Random, *, practitioners: int, rooms: int) -> tuple[list, list, list]:
+def _required(value: _T | None, what: str) -> _T:
+    """A value the model allows to be empty but that seeding always sets."""
+    if value is None:
+        raise RuntimeError(f"seed_scale: {what} is not set")
+    return value
+
+
+def _staff(
+    rng: random.Random, *, practitioners: int, rooms: int
+) -> tuple[list[Practitioner], list[Practitioner], list[Room]]:
     password = make_password(BENCH_PASSWORD)
     groups = {name: Group.objects.get(name=name) for name in roles.ROLES}
     dermatologists = max(1, practitioners * 3 // 10)
@@ -323,8 +338,8 @@ def seed_scale(
                     patient_id=p.plan.patient_id,
                     plan=p.plan,
                     kind=Screening.Kind.PLAN,
-                    performed_by_id=p.plan.approved_by_id,
-                    performed_at=p.plan.approved_at,
+                    performed_by_id=_required(p.plan.approved_by_id, "a plan's approver"),
+                    performed_at=_required(p.plan.approved_at, "a plan's approval time"),
                     result=Screening.Result.CLEAR,
                 )
                 for p in plans
@@ -336,8 +351,8 @@ def seed_scale(
                     plan=p.plan,
                     session=s,
                     kind=Screening.Kind.PRE_SESSION,
-                    performed_by_id=s.status_changed_by_id,
-                    performed_at=s.status_changed_at,
+                    performed_by_id=_required(s.status_changed_by_id, "who checked in"),
+                    performed_at=_required(s.status_changed_at, "when checked in"),
                     result=Screening.Result.CLEAR,
                 )
                 for p in plans
@@ -381,8 +396,8 @@ def _plans(
             concern=concern,
             protocol=protocol,
             modality=protocol.modality,
-            planned_sessions=protocol.default_sessions,
-            interval_days=protocol.default_interval_days,
+            planned_sessions=_required(protocol.default_sessions, "a protocol's sessions"),
+            interval_days=_required(protocol.default_interval_days, "a protocol's interval"),
             needle_depth_mm=depth,
             responsible_dermatologist=derm,
             status=TreatmentPlan.Status.ACTIVE,
@@ -390,8 +405,7 @@ def _plans(
             approved_at=approved,
             created_by_id=derm.user_id,
         )
-        plans.append(_Plan(plan, concern.body_area, protocol.modality == "rfmn"))
-        plan.first_target = start  # type: ignore[attr-defined]
+        plans.append(_Plan(plan, concern.body_area, protocol.modality == "rfmn", start))
     return plans
 
 
@@ -425,8 +439,7 @@ def _lay_out_sessions(
         return days[day]
 
     queue: list[tuple[dt.date, int, int]] = [
-        (p.plan.first_target, index, 1)  # type: ignore[attr-defined]
-        for index, p in enumerate(plans)
+        (p.first_target, index, 1) for index, p in enumerate(plans)
     ]
     heapq.heapify(queue)
     while queue:

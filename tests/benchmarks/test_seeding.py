@@ -10,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
+from pytest_django import Settings
 
-from benchmarks.seeding import seed_scale
+from benchmarks.seeding import Counts, seed_scale
 from clinic.models import OpeningHours, Practitioner, Room
 from patients.models import Patient, validate_mrn
 from treatments.models import TreatmentPlan, TreatmentSession
@@ -20,11 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded() -> object:
+def seeded() -> Counts:
     return seed_scale(400, seed=7)
 
 
-def test_it_builds_the_asked_for_shape(seeded) -> None:  # noqa: ANN001
+def test_it_builds_the_asked_for_shape(seeded: Counts) -> None:
     assert seeded.patients == Patient.objects.count() == 400
     assert seeded.plans == TreatmentPlan.objects.count() == 400
     assert seeded.sessions == TreatmentSession.objects.count()
@@ -36,9 +37,9 @@ def test_it_builds_the_asked_for_shape(seeded) -> None:  # noqa: ANN001
         validate_mrn(mrn)
 
 
-def test_every_booking_sits_in_opening_hours_without_overlap(seeded) -> None:  # noqa: ANN001
+def test_every_booking_sits_in_opening_hours_without_overlap(seeded: Counts) -> None:
     hours = {h.weekday: (h.opens, h.closes) for h in OpeningHours.objects.all()}
-    held: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    held: dict[tuple[str, int | None], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for s in TreatmentSession.objects.exclude(status="cancelled").filter(starts_at__isnull=False):
         start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
         opens, closes = hours[start.weekday()]
@@ -52,7 +53,7 @@ def test_every_booking_sits_in_opening_hours_without_overlap(seeded) -> None:  #
             assert next_start >= end
 
 
-def test_sessions_keep_their_series_spacing_and_plans_their_status(seeded) -> None:  # noqa: ANN001
+def test_sessions_keep_their_series_spacing_and_plans_their_status(seeded: Counts) -> None:
     now = timezone.now()
     for plan in TreatmentPlan.objects.prefetch_related("sessions"):
         sessions = sorted(plan.sessions.all(), key=lambda s: s.number)
@@ -67,9 +68,9 @@ def test_sessions_keep_their_series_spacing_and_plans_their_status(seeded) -> No
             assert not statuses & {"planned", "booked", "checked_in"}
         for s in sessions:
             if s.status == "completed":
-                assert s.ends_at <= now and s.depth_used_mm is not None
+                assert s.ends_at is not None and s.ends_at <= now and s.depth_used_mm is not None
             if s.status == "booked":
-                assert s.starts_at > now
+                assert s.starts_at is not None and s.starts_at > now
 
 
 def _fingerprint() -> list[tuple]:
@@ -100,7 +101,7 @@ def test_the_same_seed_gives_the_same_data() -> None:
     assert runs[0] and runs[0] == runs[1]
 
 
-def test_it_refuses_a_database_that_already_has_patients(seeded) -> None:  # noqa: ANN001
+def test_it_refuses_a_database_that_already_has_patients(seeded: Counts) -> None:
     with pytest.raises(ValueError, match="already holds patients"):
         seed_scale(10)
 
@@ -111,7 +112,7 @@ def test_fewer_practitioners_than_rooms_is_refused() -> None:
     assert not Patient.objects.exists()
 
 
-def test_plans_are_approved_in_the_past_and_check_ins_were_screened(seeded) -> None:  # noqa: ANN001
+def test_plans_are_approved_in_the_past_and_check_ins_were_screened(seeded: Counts) -> None:
     from treatments.models import Screening
 
     now = timezone.now()
@@ -121,7 +122,7 @@ def test_plans_are_approved_in_the_past_and_check_ins_were_screened(seeded) -> N
 
 
 def test_the_command_refuses_without_debug_unless_told_it_is_a_benchmark_database(
-    settings: pytest.FixtureRequest,
+    settings: Settings,
 ) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG off"):

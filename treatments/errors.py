@@ -18,8 +18,8 @@ def rules_extra(outcome: ScreeningOutcome) -> dict[str, object]:
                 "severity": hit.severity,
                 "action": hit.action,
                 "exception_applied": hit.exception_applied,
-                "study": hit.rule.study.short_citation,  # type: ignore[attr-defined]  # the knowledge base's rule rows
-                "doi": hit.rule.study.doi,  # type: ignore[attr-defined]  # as above
+                "study": hit.rule.study.short_citation,
+                "doi": hit.rule.study.doi,
             }
             for hit in outcome.hits
         ]

@@ -34,14 +34,22 @@ DEPTH_MESSAGE = f"Needle depth must lie between {PLAN_DEPTH_MIN_MM} and {PLAN_DE
 class ProtocolRanges(Shape):
     """What a protocol says about its sessions, interval and depth (the knowledge base's rows)."""
 
-    code: str
-    physician_defined: bool
-    sessions_min: int | None
-    sessions_max: int | None
-    interval_min_days: int | None
-    interval_max_days: int | None
-    depth_min_mm: Decimal | None
-    depth_max_mm: Decimal | None
+    @property
+    def code(self) -> str: ...
+    @property
+    def physician_defined(self) -> bool: ...
+    @property
+    def sessions_min(self) -> int | None: ...
+    @property
+    def sessions_max(self) -> int | None: ...
+    @property
+    def interval_min_days(self) -> int | None: ...
+    @property
+    def interval_max_days(self) -> int | None: ...
+    @property
+    def depth_min_mm(self) -> Decimal | None: ...
+    @property
+    def depth_max_mm(self) -> Decimal | None: ...
 
     @property
     def depth_range_text(self) -> str: ...

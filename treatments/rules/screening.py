@@ -17,16 +17,35 @@ from evidence.models import RuleSeverity
 from treatments.models import ScreeningResult
 
 
+class CitedStudy(Protocol):
+    """The study a rule cites, as a refusal names it."""
+
+    @property
+    def doi(self) -> str: ...
+
+    @property
+    def short_citation(self) -> str: ...
+
+
 class ScreenedRule(Protocol):
-    code: str
-    condition: str
-    severity: str
-    action: str
-    exception_severity: str
-    exception_action: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def condition(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def exception_severity(self) -> str: ...
+    @property
+    def exception_action(self) -> str: ...
 
     @property
     def exception_indication_ids(self) -> frozenset[int]: ...
+
+    @property
+    def study(self) -> CitedStudy: ...
 
 
 @dataclass(frozen=True)

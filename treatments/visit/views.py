@@ -23,6 +23,7 @@ from treatments.booking.selectors import (
     sessions_for_day,
 )
 from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
+from treatments.rules import screening as screening_rules
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 from treatments.rules.roles import RECORD_PERM
 from treatments.screening.forms import ScreeningForm
@@ -30,6 +31,7 @@ from treatments.screening.selectors import (
     latest_screening,
     latest_screening_for_session,
     rules_for_modality,
+    screening_findings,
 )
 from treatments.visit import services as visit_services
 from treatments.visit.forms import SessionRecordForm
@@ -133,6 +135,9 @@ def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     if request.method == "GET":
         record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
     pending = latest_screening_for_session(session)
+    awaiting = pending is not None and screening_rules.awaiting_override(
+        pending.result, overridden=pending.override_by_id is not None
+    )
     form = SessionRecordForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,5 +160,8 @@ def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "session": session,
             "form": form,
             "pending": pending,
+            # The override is asked for where the page explains why, and nowhere else.
+            "awaiting_override": awaiting,
+            "findings": screening_findings([pending])[pending.pk] if awaiting and pending else [],
         },
     )

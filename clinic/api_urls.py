@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from clinic.api_auth import TokenLoginView
 from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments.booking.api import SessionViewSet
@@ -12,10 +12,6 @@ from treatments.planning.api import PlanViewSet
 from treatments.screening.api import ScreeningViewSet
 
 app_name = "api"
-
-
-class LoginThrottledObtainAuthToken(ObtainAuthToken):
-    throttle_scope = "login"
 
 
 router = DefaultRouter()
@@ -34,7 +30,7 @@ router.register("evidence/scales", evidence_api.GradingScaleViewSet, basename="s
 urlpatterns = [
     path("", include(router.urls)),
     # Password guessing is throttled here (scope "login") and locked out by django-axes.
-    path("auth/token/", LoginThrottledObtainAuthToken.as_view(), name="token"),
+    path("auth/token/", TokenLoginView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -274,7 +274,8 @@ AXES_RESET_ON_SUCCESS = True
 # Bounded and NUL-free, so a hostile username cannot break the failure record.
 AXES_USERNAME_CALLABLE = "clinic.login_protection.attempted_username"
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# 429 with Retry-After on the pages, the admin and the API (JSON in the API's error shape).
+AXES_LOCKOUT_CALLABLE = "clinic.login_protection.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 

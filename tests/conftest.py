@@ -99,6 +99,14 @@ def anonymous(db: None) -> Client:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Rate limits and cached permissions count in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Settings) -> None:
     """PBKDF2's deliberate slowness buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

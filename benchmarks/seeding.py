@@ -274,7 +274,7 @@ def seed_scale(
                     family_name=rng.choice(FAMILY),
                     date_of_birth=dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(23_700)),
                     sex=rng.choice(("female", "female", "female", "male", "other")),
-                    phone=f"07700 {rng.randrange(900_000, 999_999)}",
+                    phone=f"+4420794{rng.randrange(60_000, 61_000)}",  # Ofcom's range for drama
                     email=f"patient{i}@example.org",
                     fitzpatrick_type=rng.randint(1, 6),
                 )

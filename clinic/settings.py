@@ -238,6 +238,8 @@ PROCEDURE_MINUTES = {
 #: Availability is searched from this many days before a session's target date to this many after.
 BOOKING_WINDOW_BEFORE_DAYS = env_int("BOOKING_WINDOW_BEFORE_DAYS", 3)
 BOOKING_WINDOW_AFTER_DAYS = env_int("BOOKING_WINDOW_AFTER_DAYS", 7)
+#: Where a phone number typed without a country code is read from (ISO 3166 code).
+CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "GB")
 #: Appointments start on this grid (minutes past the hour).
 SLOT_GRID_MINUTES = 15
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 
@@ -44,3 +45,22 @@ def is_meaningful(text: str, *, letters: int = 3) -> bool:
     made of spaces or zero-width characters is no reason."""
     visible = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc", "Zs"})
     return sum(ch.isalnum() for ch in visible) >= letters
+
+
+#: Characters that reorder or hide text: bidirectional embeddings, overrides and isolates,
+#: marks, zero-width space, word joiner and byte-order mark. Joiners (U+200C, U+200D) stay: Persian,
+#: Indic scripts and emoji need them.
+HIDDEN_CHARACTERS = frozenset(
+    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def validate_visible_text(value: str) -> None:
+    """A name shows what it says: no control characters and nothing that reorders or hides
+    text (a right-to-left override can make "Smith" display as another name)."""
+    for character in value:
+        if character in HIDDEN_CHARACTERS or unicodedata.category(character) == "Cc":
+            raise ValidationError(
+                f"Remove the invisible character U+{ord(character):04X} from this name.",
+                code="hidden_character",
+            )

@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.text import bounded_text
+from clinic.text import bounded_text, validate_visible_text
 from evidence.models import GradingScale, Indication
+from patients.phones import PhoneNumberField, display_phone
 
 MAX_AGE_YEARS = 120
 #: Earliest date of birth the database accepts at all; the 120-year rule is checked on entry.
@@ -131,11 +132,11 @@ class Patient(models.Model):
         editable=False,
         validators=[validate_mrn],
     )
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, validators=[validate_visible_text])
+    family_name = models.CharField(max_length=100, validators=[validate_visible_text])
     date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
-    phone = models.CharField(max_length=30, blank=True)
+    phone = PhoneNumberField(max_length=30, blank=True, help_text="Stored in E.164 (+44…).")
     email = models.EmailField(blank=True)
     fitzpatrick_type = models.PositiveSmallIntegerField(
         "Fitzpatrick skin type", choices=SkinType.choices, null=True, blank=True
@@ -178,6 +179,10 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone)
 
     @property
     def full_name(self) -> str:

@@ -149,7 +149,7 @@ class PatientFactory(factory.django.DjangoModelFactory[Patient]):
         lambda n: dt.date(1950, 1, 1) + dt.timedelta(days=(97 * n) % 18000)
     )
     sex = Patient.Sex.FEMALE
-    phone = "07700 900123"
+    phone = "+442079460123"
     email = factory.Sequence(lambda n: f"patient{n}@example.org")
     fitzpatrick_type = 3
 

@@ -117,7 +117,7 @@ def PATIENT(world: dict) -> dict[str, Any]:  # noqa: N802 - read as a constant
         "family_name": "Lee",
         "date_of_birth": "1980-05-17",
         "sex": "female",
-        "phone": "07700 900123",
+        "phone": "020 7946 0123",
         "email": "ann@example.org",
         "fitzpatrick_type": "3",
         "notes": "",

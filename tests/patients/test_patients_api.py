@@ -97,10 +97,10 @@ def test_patients_cannot_be_deleted_over_the_api(clinic_admin: Client) -> None:
 
 def test_editing_a_patient(front_desk: Client) -> None:
     patient = factories.PatientFactory(phone="1")
-    response = patch(front_desk, f"{URL}{patient.public_id}/", {"phone": "07700 900999"})
+    response = patch(front_desk, f"{URL}{patient.public_id}/", {"phone": "020 7946 0999"})
     assert response.status_code == 200
     patient.refresh_from_db()
-    assert patient.phone == "07700 900999"
+    assert patient.phone == "+442079460999"  # stored in E.164
 
 
 @pytest.mark.parametrize("bad_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid", "1"])

@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.cache_config import redis_caches
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -43,6 +45,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {raw!r}.") from None
 
 
 def env_list(name: str) -> list[str]:
@@ -173,19 +185,17 @@ def database_settings(url: str | None) -> dj_database_url.DBConfig:
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"))}
 
 # --- Cache ------------------------------------------------------------------------------------
-# Login lockouts (axes) and API rate limits count in the cache. One process may keep it in
-# memory; several (gunicorn workers, more app servers) must share one, or every worker counts
-# on its own: set REDIS_URL.
+# API rate limits and each user's permission set count in the cache (login lockouts are rows in
+# the database). One process may keep it in memory; several (gunicorn workers, more app
+# servers) must share one, or every worker counts on its own: set REDIS_URL.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "clinic",
-        }
-    }
+    CACHES = redis_caches(
+        os.environ["REDIS_URL"], timeout_seconds=env_float("REDIS_TIMEOUT_SECONDS", 0.5)
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "clinic.cache"
     # Sessions are read from the shared cache and written through to the database, which stays
-    # the record (a cache flush logs nobody out).
+    # the record (a cache flush or outage logs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic.models import Practitioner
+from clinic.readiness import readiness
 from clinic.roles import roles_of
 from clinic.staff import StaffHttpRequest
 
@@ -49,7 +49,20 @@ def me(request: StaffHttpRequest) -> JsonResponse:
 @never_cache
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For a load balancer: answers without a login and without revealing anything."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. It asks no dependency, so an outage elsewhere does not get
+    a healthy server restarted; readiness (`readyz`) reports the dependencies."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+@login_not_required
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, for a load balancer: 503 when the database is unreachable, and each
+    dependency's state (database, cache) without anything about the data."""
+    ready, checks = readiness()
+    degraded = any(state == "down" for state in checks.values())
+    return JsonResponse(
+        {"status": "degraded" if ready and degraded else "ready" if ready else "unready", **checks},
+        status=200 if ready else 503,
+    )

@@ -38,6 +38,7 @@ NO_SUCH_WRITE = each(401, 403, 403, 405)
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "home": {"GET": PAGE},
     "healthz": {"GET": each(200, 200, 200, 200)},
+    "readyz": {"GET": each(200, 200, 200, 200)},
     "login": {"GET": each(200, 200, 200, 200), "POST": each(200, 200, 200, 200)},
     "logout": {"POST": each(302, 302, 302, 302)},
     "me": {"GET": PAGE},

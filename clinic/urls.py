@@ -31,3 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api_urls")),
 ]
+
+handler400 = "clinic.error_pages.bad_request"
+handler403 = "clinic.error_pages.permission_denied"
+handler404 = "clinic.error_pages.page_not_found"
+handler500 = "clinic.error_pages.server_error"

@@ -1,7 +1,8 @@
 """iCalendar (RFC 5545) files: a plan for the patient, a feed for each practitioner.
 
-Events are in the clinic's time zone (with its VTIMEZONE), UIDs are stable per session so a
-moved session updates the same calendar entry, and every event shows the arrival time.
+Events are in the clinic's time zone (with its VTIMEZONE, written as RRULE rules), UIDs are
+stable per session so a moved session updates the same calendar entry, and every event shows
+the arrival time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from clinic.vtimezone import vtimezone
 from treatments.models import TreatmentSession
 
 PRODID = "-//Microneedling clinic//Treatment planning//EN"
@@ -22,6 +24,11 @@ def _calendar(name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     return calendar
+
+
+def _add_clinic_zone(calendar: Calendar) -> None:
+    """The clinic's zone as rules (RRULE), first in the file, as calendar servers write it."""
+    calendar.subcomponents.insert(0, vtimezone(timezone.get_current_timezone_name()))
 
 
 def _uid(session: TreatmentSession) -> str:
@@ -66,7 +73,7 @@ def plan_ics(sessions: Iterable[TreatmentSession], *, title: str) -> bytes:
                 f"{procedure:%H:%M} with {session.practitioner}.",
             )
         )
-    calendar.add_missing_timezones()
+    _add_clinic_zone(calendar)
     return calendar.to_ical()
 
 
@@ -87,5 +94,5 @@ def practitioner_ics(sessions: Iterable[TreatmentSession], *, name: str) -> byte
                 f"Status: {session.get_status_display()}.",
             )
         )
-    calendar.add_missing_timezones()
+    _add_clinic_zone(calendar)
     return calendar.to_ical()

@@ -14,16 +14,25 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from clinic.errors import ClinicError
 
 
-def _flatten(detail: Any) -> Any:
+def _messages(detail: Any, path: tuple[str, ...] = ()) -> list[str]:
+    """Every message beneath one field, as the flat list the schema promises; a message about
+    an item of a list or a key of an object says which ("2: Not a valid code.")."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
+        return [
+            message
+            for key, value in detail.items()
+            for message in _messages(value, (*path, str(key)))
+        ]
     if isinstance(detail, list):
-        flat: list[Any] = []
-        for item in detail:
-            value = _flatten(item)
-            flat.extend(value if isinstance(value, list) else [value])
-        return flat
-    return str(detail)
+        return [message for item in detail for message in _messages(item, path)]
+    return [f"{'.'.join(path)}: {detail}" if path else str(detail)]
+
+
+def _flatten(detail: Any) -> dict[str, list[str]] | list[str]:
+    """DRF's nested errors in the one shape: {field: [message, ...]}."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return _messages(detail)
 
 
 def _first_message(value: Any) -> str | None:
@@ -60,9 +69,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
-        if not isinstance(fields, dict):
-            fields = {"non_field_errors": fields}
+        flat = _flatten(exc.detail)
+        fields = flat if isinstance(flat, dict) else {"non_field_errors": flat}
         message = _first_message(fields) or "Invalid input."
         response.data = error_body(message, "invalid", fields)
     elif isinstance(exc, exceptions.APIException):

@@ -376,6 +376,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents every error status, in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api_schema.error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "patients.models.PatientStatus",
         "ConcernStatusEnum": "patients.models.ConcernStatus",

@@ -77,7 +77,7 @@ class PatientViewSet(
         return Response(PatientSerializer(patient).data)
 
     @extend_schema(methods=["get"], responses=ConcernSerializer(many=True))
-    @extend_schema(methods=["post"], request=ConcernSerializer, responses=ConcernSerializer)
+    @extend_schema(methods=["post"], request=ConcernSerializer, responses={201: ConcernSerializer})
     @action(
         detail=True,
         methods=["get", "post"],

@@ -128,7 +128,8 @@ class SessionViewSet(
             )
         ],
     )
-    @action(detail=True, methods=["get"])
+    # A day's slots come whole, not in pages: the response is the array the schema says.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def availability(self, request: Request, public_id: str) -> Response:
         """Free slots from 3 days before to 7 after the target date, on the 15-minute grid."""
         session = self.get_object()

@@ -217,7 +217,7 @@ def _patients(counts: Counter[str]) -> list[SkinConcern]:
                 "family_name": rng.choice(FAMILY),
                 "date_of_birth": today - dt.timedelta(days=age * 365 + rng.randint(0, 364)),
                 "sex": rng.choice([Patient.Sex.FEMALE, Patient.Sex.FEMALE, Patient.Sex.MALE]),
-                "phone": f"020 7946 {number:04d}",  # Ofcom's range for drama
+                "phone": f"+44207946{number:04d}",  # Ofcom's range for drama, stored in E.164
                 "fitzpatrick_type": rng.randint(1, 6),
             },
         )

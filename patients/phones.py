@@ -31,14 +31,22 @@ def normalised_phone(raw: str, region: str) -> str:
 
 
 def display_phone(stored: str) -> str:
-    """How a stored number reads: national format at home, international otherwise."""
+    """How a stored number reads: national format at home, international otherwise. A number
+    stored before numbers were checked reads as it was typed."""
     if not stored:
         return ""
-    number = phonenumbers.parse(stored, None)
     region = settings.CLINIC_PHONE_REGION
+    try:
+        number = phonenumbers.parse(stored, region)
+    except phonenumbers.NumberParseException:
+        return stored
+    if not phonenumbers.is_valid_number(number):
+        return stored
     national = phonenumbers.region_code_for_number(number) == region
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else (
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if national
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, style)
 

@@ -766,7 +766,7 @@ ANN = {
     "family_name": "Lee",
     "date_of_birth": "1984-06-01",
     "sex": "female",
-    "phone": "07700 900123",
+    "phone": "020 7946 0123",
     "email": "ann@example.org",
 }
 
@@ -797,7 +797,7 @@ def test_it_registers_a_patient_and_a_refused_registration_saves_nothing(
         patient = Patient.objects.get()
         assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
     saved = Patient.objects.filter(pk=patient.pk).values(*ANN).get()
-    assert {k: str(v) for k, v in saved.items()} == ANN
+    assert {k: str(v) for k, v in saved.items()} == ANN | {"phone": "+442079460123"}  # E.164
     assert patient.status == Patient.Status.ACTIVE and patient.fitzpatrick_type is None
     validate_mrn(patient.mrn)
 
@@ -821,14 +821,14 @@ def test_it_edits_a_patient_and_a_refused_edit_changes_nothing(
     assert_unchanged(before)
 
     if channel == "api":
-        response = patch(front_desk, api, {"phone": "07700 900999"})
+        response = patch(front_desk, api, {"phone": "020 7946 0999"})
         assert response.status_code == 200, response.content
     else:
         form = form_on(front_desk, page, having="phone")
-        response = submit(front_desk, page, form, {"phone": "07700 900999"})
+        response = submit(front_desk, page, form, {"phone": "020 7946 0999"})
         assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
     saved = Patient.objects.get(pk=patient.pk)
-    assert saved.phone == "07700 900999"
+    assert saved.phone == "+442079460999"  # stored in E.164
     unchanged = ("given_name", "family_name", "date_of_birth", "email", "fitzpatrick_type", "mrn")
     assert [getattr(saved, name) for name in unchanged] == [
         getattr(patient, name) for name in unchanged

@@ -116,3 +116,21 @@ def test_a_number_stored_before_the_check_does_not_block_other_changes(
     assert response.status_code == 200, response.content
     patient.refresh_from_db()
     assert patient.status == Patient.Status.ARCHIVED and patient.phone == "1"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+442079460958", "020 7946 0958"), ("020 7946 0958", "020 7946 0958"), ("1", "1")],
+)
+def test_a_number_stored_in_any_form_reads_without_failing(stored: str, shown: str) -> None:
+    assert display_phone(stored) == shown
+
+
+@pytest.mark.django_db
+def test_the_patient_page_shows_a_number_stored_before_the_check(front_desk: Persona) -> None:
+    from tests import factories
+
+    patient = factories.PatientFactory(phone="call me maybe")
+    page = front_desk.get(reverse("patient-detail", args=[patient.public_id]))
+    assert page.status_code == 200
+    assert "call me maybe" in page.content.decode()

@@ -27,13 +27,13 @@ def test_an_api_change_records_who_what_and_which_request(front_desk: Persona) -
     patient = factories.PatientFactory(phone="01")
     response = front_desk.patch(
         f"/api/patients/{patient.public_id}/",
-        data='{"phone": "07700 900111"}',
+        data='{"phone": "020 7946 0111"}',
         content_type="application/json",
         REMOTE_ADDR="198.51.100.40",
     )
     assert response.status_code == 200
     event = PatientEvent.objects.filter(pgh_obj_id=patient.pk, pgh_label="update").get()
-    assert event.phone == "07700 900111"
+    assert event.phone == "+442079460111"  # stored in E.164
     assert event.pgh_context.metadata == {
         "user": front_desk.user.pk,
         "url": f"/api/patients/{patient.public_id}/",

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
+    # Writes the access-log row of each request that showed patient data (patients.access_log).
+    "patients.access_log.AccessLogMiddleware",
     "clinic.middleware.HistoryContextMiddleware",
     # Patient health information: every view needs a login unless it opts out explicitly.
     "clinic.middleware.PageLoginRequiredMiddleware",

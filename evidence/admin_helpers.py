@@ -7,7 +7,7 @@ keep pointing one way.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.contrib import admin
 from django.db import models
@@ -106,7 +106,7 @@ class HistoryAdmin(admin.ModelAdmin):
     # The record's id, not its name: naming it would cost a query per row.
     list_display = ("pgh_created_at", "pgh_label", "pgh_obj_id", "changed_by", "request_url")
     list_filter = ("pgh_label",)
-    list_select_related = ("pgh_context",)
+    list_select_related: ClassVar[tuple[str, ...]] = ("pgh_context",)
     date_hierarchy = "pgh_created_at"
     actions = None
 

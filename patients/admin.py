@@ -2,14 +2,78 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+from typing import Any
+
 from django.apps import apps
 from django.contrib import admin
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
-from patients.models import CLINICAL_PATIENT_FIELDS, Patient, PatientAccess, SkinConcern
+from patients.access_log import shown
+from patients.models import (
+    CLINICAL_PATIENT_FIELDS,
+    AccessedPatient,
+    Patient,
+    PatientAccess,
+    SkinConcern,
+)
 from patients.selectors import parse_search_date
+
+
+class _PatientsShownPaginator(Paginator):
+    """Notes the patients of the page it hands out: the admin's lists and its autocomplete
+    (the patient picker on other records' forms) both page through it."""
+
+    patient_key = "pk"
+
+    def page(self, number: int | str) -> Page:
+        page = super().page(number)
+        page.object_list = list(page.object_list)
+        shown(attrgetter(self.patient_key)(obj) for obj in page.object_list)
+        return page
+
+
+class ShowsPatientDataAdmin(admin.ModelAdmin):
+    """An admin of records that belong to a patient: its list, its change pages (with their
+    inlines, which belong to the same patient), its history and its autocomplete are on the
+    access log."""
+
+    #: The attribute path from a row to its patient's primary key; selected with the rows.
+    patient_key = "patient_id"
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: Any,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        paginator = _PatientsShownPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        paginator.patient_key = self.patient_key
+        return paginator
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:  # "Show all" lists without the paginator's page
+            shown(attrgetter(self.patient_key)(obj) for obj in changelist.result_list)
+        return response
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            shown(attrgetter(self.patient_key)(obj))
+        return obj
+
+
+class PatientHistoryAdmin(ShowsPatientDataAdmin, HistoryAdmin):
+    """A patient record's change history shows the record as it was."""
 
 
 class SkinConcernInline(NoDeleteInline):
@@ -21,7 +85,9 @@ class SkinConcernInline(NoDeleteInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(ClinicalRecordAdmin):
+class PatientAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
+    patient_key = "pk"
+
     list_display = (
         "mrn",
         "family_name",
@@ -35,16 +101,23 @@ class PatientAdmin(ClinicalRecordAdmin):
     list_filter = ("status", "sex", "fitzpatrick_type")
     search_fields = ("family_name", "given_name", "mrn", "email", "phone")
     search_help_text = "Name, MRN, e-mail, phone, or date of birth (2001-04-30 or 30/04/2001)."
-    readonly_fields = ("mrn", "public_id", "created_at", "updated_at")
+    readonly_fields = ("mrn", "public_id", "created_at", "updated_at", "access_log")
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth", "sex", "status")}),
         ("Contact", {"fields": ("phone", "email")}),
         ("Clinical", {"fields": ("fitzpatrick_type", "notes")}),
-        ("Record", {"fields": ("public_id", "created_at", "updated_at")}),
+        ("Record", {"fields": ("public_id", "created_at", "updated_at", "access_log")}),
     )
     inlines = [SkinConcernInline]
     actions = None
+
+    @admin.display(description="Access log")
+    def access_log(self, patient: Patient) -> str:
+        if patient.pk is None:
+            return "—"
+        url = reverse("admin:patients_patientaccess_changelist")
+        return format_html('<a href="{}?patient={}">Who has seen this record</a>', url, patient.mrn)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> tuple:
         readonly = tuple(super().get_readonly_fields(request, obj))
@@ -63,7 +136,7 @@ class PatientAdmin(ClinicalRecordAdmin):
 
 
 @admin.register(SkinConcern)
-class SkinConcernAdmin(ClinicalRecordAdmin):
+class SkinConcernAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
     list_display = (
         "patient",
         "indication",
@@ -82,17 +155,67 @@ class SkinConcernAdmin(ClinicalRecordAdmin):
     actions = None
 
 
+class AccessedPatientFilter(admin.SimpleListFilter):
+    """ "Who saw patient X": the patient by MRN, from the patient's own admin page or typed."""
+
+    title = "patient (MRN)"
+    parameter_name = "patient"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        mrn = self.value()
+        patient = Patient.objects.filter(mrn=mrn).first() if mrn else None
+        return [(patient.mrn, f"{patient.full_name} ({patient.mrn})")] if patient else []
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            pk__in=AccessedPatient.objects.filter(patient__mrn=self.value()).values("access_id")
+        )
+
+
 @admin.register(PatientAccess)
 class PatientAccessAdmin(admin.ModelAdmin):
-    """The access log, for clinic admins to browse. Append-only: no add, change or delete."""
+    """The access log, for clinic admins to browse. Append-only: no add, change or delete.
 
-    list_display = ("accessed_at", "user", "patient", "channel", "path", "ip_address")
-    list_filter = ("channel",)
-    list_select_related = ("user", "patient")
-    search_fields = ("patient__family_name", "patient__mrn", "user__username", "ip_address")
+    "Who saw patient X": the patient filter (linked from each patient's admin page) or a search
+    by MRN or name. "What did user Y see on day D": the user filter and the date drill-down."""
+
+    list_display = ("accessed_at", "user", "channel", "method", "path", "ip_address", "named")
+    list_filter = (AccessedPatientFilter, ("user", admin.RelatedOnlyFieldListFilter), "channel")
+    list_select_related = ("user",)
+    search_fields = ("patients__mrn", "patients__family_name", "user__username", "ip_address")
+    search_help_text = "A patient's MRN or family name, a username, or an address."
     date_hierarchy = "accessed_at"
-    readonly_fields = [f.name for f in PatientAccess._meta.fields]
+    fields = (
+        "accessed_at",
+        "user",
+        "channel",
+        "method",
+        "path",
+        "ip_address",
+        "user_agent",
+        "patient_count",
+        "named",
+    )
+    readonly_fields = fields
     actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PatientAccess]:
+        # The patients named, in one query for the page (the list names them on each row).
+        return super().get_queryset(request).prefetch_related("patients")
+
+    @admin.display(description="Patients shown")
+    def named(self, obj: PatientAccess) -> str:
+        patients = sorted(obj.patients.all(), key=attrgetter("mrn"))
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:patients_patient_change", args=[p.pk]), f"{p.full_name} ({p.mrn})")
+                for p in patients
+            ),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -105,5 +228,9 @@ class PatientAccessAdmin(admin.ModelAdmin):
 
 
 # Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
-admin.site.register(apps.get_model("patients", "PatientEvent"), HistoryAdmin)
-admin.site.register(apps.get_model("patients", "SkinConcernEvent"), HistoryAdmin)
+@admin.register(apps.get_model("patients", "PatientEvent"))
+class PatientEventAdmin(PatientHistoryAdmin):
+    patient_key = "pgh_obj_id"
+
+
+admin.site.register(apps.get_model("patients", "SkinConcernEvent"), PatientHistoryAdmin)

@@ -16,8 +16,7 @@ from rest_framework.serializers import BaseSerializer
 from clinic.errors import NotAllowed
 from clinic.staff import StaffRequest
 from patients import selectors, services
-from patients.access_log import record_access
-from patients.models import Patient, PatientAccess, SkinConcern
+from patients.models import Patient, SkinConcern
 from patients.serializers import ConcernSerializer, PatientSerializer
 
 
@@ -45,8 +44,6 @@ class PatientViewSet(
     def get_object(self) -> Patient:
         patient = selectors.patient_get_for_user(self.request.user, self.kwargs["public_id"])
         self.check_object_permissions(self.request, patient)
-        if self.request.method == "GET":
-            record_access(self.request, patient, PatientAccess.Channel.API)
         return patient
 
     @extend_schema(
@@ -97,7 +94,6 @@ class PatientViewSet(
             return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)
         if not request.user.has_perm("patients.view_skinconcern"):
             raise PermissionDenied
-        record_access(request, patient, PatientAccess.Channel.API)
         concerns = (
             SkinConcern.objects.filter(patient=patient)
             .select_related("patient", "indication", "grading_scale")

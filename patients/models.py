@@ -265,28 +265,49 @@ class SkinConcern(models.Model):
 
 
 class PatientAccess(models.Model):
-    """One read of a patient's record: who, when, which patient, from where, through what."""
+    """One request that showed patient data: who, when, from where, through what, and every
+    patient whose data it showed (a list of fifty patients is one row naming fifty)."""
 
     class Channel(models.TextChoices):
         PAGE = "page", "Page"
         API = "api", "API"
         EXPORT = "export", "Export"
+        ADMIN = "admin", "Admin"
+        FEED = "feed", "Calendar feed"
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="accesses")
+    patients: models.ManyToManyField[Patient, AccessedPatient] = models.ManyToManyField(
+        Patient, through="AccessedPatient", related_name="accesses"
+    )
     user = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="patient_accesses")
     accessed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    method = models.CharField(max_length=8, default="GET")
     path = models.CharField(max_length=300)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    patient_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-accessed_at"]
-        verbose_name_plural = "patient accesses"
-        indexes = [
-            models.Index(fields=["patient", "-accessed_at"], name="access_patient_idx"),
-            models.Index(fields=["user", "-accessed_at"], name="access_user_idx"),
-        ]
+        verbose_name = "patient data access"
+        verbose_name_plural = "patient data accesses"
+        indexes = [models.Index(fields=["user", "-accessed_at"], name="access_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} read {self.patient} at {self.accessed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} read {self.patient_count} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class AccessedPatient(models.Model):
+    """A patient named by an access: "who saw patient X" reads these."""
+
+    access = models.ForeignKey(PatientAccess, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["access", "patient"], name="accessed_patient_once")
+        ]
+        indexes = [models.Index(fields=["patient", "access"], name="accessed_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} in access {self.access_id}"

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+from typing import Any
+
 from rest_framework import serializers
 
 from evidence.models import GradingScale, Indication
+from patients.access_log import shown
 from patients.models import CONCERN_FIELDS, PATIENT_FIELDS, Patient, SkinConcern
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class ShowsPatientData(serializers.ModelSerializer):
+    """A representation of a patient's data: each one serialized goes on the access log
+    (see patients.access_log), whatever view, list or write response it is part of."""
+
+    #: The attribute path from the instance to its patient's primary key.
+    patient_key = "patient_id"
+
+    def to_representation(self, instance: Any) -> Any:
+        shown(attrgetter(self.patient_key)(instance))
+        return super().to_representation(instance)
+
+
+class PatientSerializer(ShowsPatientData):
+    patient_key = "pk"
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
@@ -19,7 +37,7 @@ class PatientSerializer(serializers.ModelSerializer):
         read_only_fields = ("mrn", "status", "created_at", "updated_at")
 
 
-class ConcernSerializer(serializers.ModelSerializer):
+class ConcernSerializer(ShowsPatientData):
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     indication = serializers.SlugRelatedField(slug_field="slug", queryset=Indication.objects.all())

@@ -17,9 +17,8 @@ from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from patients import selectors, services
-from patients.access_log import record_access
+from patients.access_log import shown
 from patients.forms import ConcernForm, PatientForm
-from patients.models import PatientAccess
 
 PAGE_SIZE = 25
 
@@ -35,6 +34,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("archived") == "1"
     patients = selectors.patients_search(request.user, query, include_archived=archived)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown(page.object_list)
     return render(
         request,
         "patients/list.html",
@@ -65,7 +65,7 @@ def patient_create(request: StaffHttpRequest) -> HttpResponse:
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
-    record_access(request, patient, PatientAccess.Channel.PAGE)
+    shown(patient)
     form = PatientForm(request.POST or None, instance=patient, clinical=_clinical(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,6 +95,7 @@ def patient_archive(request: StaffHttpRequest, public_id: str) -> HttpResponse:
 @permission_required("patients.add_skinconcern", raise_exception=True)
 def concern_create(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = selectors.patient_get_for_user(request.user, public_id)
+    shown(patient)
     form = ConcernForm(request.POST or None)
     form.instance.patient = patient
     if request.method == "POST" and form.is_valid():

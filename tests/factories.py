@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -19,7 +20,7 @@ from evidence.models import (
     Protocol,
     Study,
 )
-from patients.models import BodyArea, Patient, SkinConcern
+from patients.models import BodyArea, Patient, PatientAccess, SkinConcern
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
 
@@ -152,6 +153,29 @@ class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     phone = "+442079460123"
     email = factory.Sequence(lambda n: f"patient{n}@example.org")
     fitzpatrick_type = 3
+
+
+class PatientAccessFactory(factory.django.DjangoModelFactory[PatientAccess]):
+    """One logged request, naming the patients given (one new patient by default)."""
+
+    class Meta:
+        model = PatientAccess
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory("tests.factories.UserFactory")
+    channel = PatientAccess.Channel.PAGE
+    path = "/patients/x/"
+    ip_address = "192.0.2.1"
+    patient_count = 1
+
+    @factory.post_generation
+    def patients(self, create: bool, extracted: list[Patient] | None, **kwargs: object) -> None:
+        if create:
+            access = cast(PatientAccess, self)  # factory_boy passes the object made
+            named = extracted or [PatientFactory()]
+            access.patients.add(*named)
+            access.patient_count = len(named)
+            access.save(update_fields=["patient_count"])
 
 
 class SkinConcernFactory(factory.django.DjangoModelFactory[SkinConcern]):

@@ -7,15 +7,15 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
-from patients.admin import PatientAdmin
+from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
+from patients.admin import PatientAdmin, PatientHistoryAdmin, ShowsPatientDataAdmin
 from patients.models import Patient
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
 PATIENT_SEARCH = ("patient__family_name", "patient__given_name", "patient__mrn")
 
 
-class ReadOnlyRecordAdmin(ClinicalRecordAdmin):
+class ReadOnlyRecordAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
     """Plans, sessions and screenings are made and changed by the clinic's workflows (planning,
     screening, booking), which apply the rules: who may approve or override, what blocks, what
     may be double-booked. Editing them here would bypass those rules, so the admin shows them."""
@@ -111,6 +111,7 @@ class TreatmentPlanAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(TreatmentSession)
 class TreatmentSessionAdmin(ReadOnlyRecordAdmin):
+    patient_key = "plan.patient_id"
     list_display = (
         "__str__",
         "patient",
@@ -169,6 +170,7 @@ class ScreeningAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(ScreeningAnswer)
 class ScreeningAnswerAdmin(ReadOnlyRecordAdmin):
+    patient_key = "screening.patient_id"
     list_display = ("screening", "rule", "answer", "acknowledged")
     list_filter = ("answer", "rule__severity")
     list_select_related = ("screening__patient", "rule")
@@ -178,7 +180,17 @@ class ScreeningAnswerAdmin(ReadOnlyRecordAdmin):
 
 
 # Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
-admin.site.register(apps.get_model("treatments", "TreatmentPlanEvent"), HistoryAdmin)
-admin.site.register(apps.get_model("treatments", "TreatmentSessionEvent"), HistoryAdmin)
-admin.site.register(apps.get_model("treatments", "ScreeningEvent"), HistoryAdmin)
-admin.site.register(apps.get_model("treatments", "ScreeningAnswerEvent"), HistoryAdmin)
+admin.site.register(apps.get_model("treatments", "TreatmentPlanEvent"), PatientHistoryAdmin)
+admin.site.register(apps.get_model("treatments", "ScreeningEvent"), PatientHistoryAdmin)
+
+
+@admin.register(apps.get_model("treatments", "TreatmentSessionEvent"))
+class TreatmentSessionEventAdmin(PatientHistoryAdmin):
+    patient_key = "plan.patient_id"
+    list_select_related = ("pgh_context", "plan")
+
+
+@admin.register(apps.get_model("treatments", "ScreeningAnswerEvent"))
+class ScreeningAnswerEventAdmin(PatientHistoryAdmin):
+    patient_key = "screening.patient_id"
+    list_select_related = ("pgh_context", "screening")

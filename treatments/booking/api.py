@@ -18,7 +18,6 @@ from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room
 from clinic.staff import StaffRequest
-from treatments.api_mixins import AccessLoggedRetrieveMixin
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
     EARLIEST_DAY,
@@ -55,7 +54,6 @@ def _resources(data: dict[str, Any]) -> tuple[Practitioner, Room]:
 
 class SessionViewSet(
     VisitActions,
-    AccessLoggedRetrieveMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from patients.serializers import ShowsPatientData
 from treatments.models import (
     SESSION_RECORD_FIELDS,
     STATUS_REASON_MAX_LENGTH,
@@ -17,7 +18,9 @@ class ResourceSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
-class SessionDetailSerializer(serializers.ModelSerializer):
+class SessionDetailSerializer(ShowsPatientData):
+    patient_key = "plan.patient_id"
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     plan = serializers.UUIDField(source="plan.public_id", read_only=True)
     patient = serializers.UUIDField(source="plan.patient.public_id", read_only=True)

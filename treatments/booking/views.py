@@ -21,8 +21,7 @@ from clinic.errors import ClinicError
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room, new_calendar_token
 from clinic.staff import StaffHttpRequest
-from patients.access_log import record_access
-from patients.models import PatientAccess
+from patients.access_log import Channel, shown
 from treatments.booking import ical, selectors
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
@@ -44,8 +43,7 @@ from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 def session_booking(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     """Book a planned session, or move a booked one, choosing from the free slots."""
     session = session_get_for_user(request.user, public_id)
-    if request.method == "GET":
-        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    shown(session.plan.patient)
     shifts = None
     if request.method == "POST":
         practitioner = practitioner_by_public_id(request.POST.get("practitioner"))
@@ -166,6 +164,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
         sessions = selectors.sessions_between(days[0], days[-1], practitioner=resource)
     else:
         sessions = selectors.sessions_between(days[0], days[-1], room=resource)
+    shown(s.plan.patient_id for s in sessions)
     columns = {
         d: [s for s in sessions if timezone.localtime(s.starts_at).date() == d] for d in days
     }
@@ -190,7 +189,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
 @require_GET
 def plan_ics(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = plan_get_for_user(request.user, public_id)
-    record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
+    shown(plan.patient, channel=Channel.EXPORT)
     body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.ics"'
@@ -217,6 +216,8 @@ def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
         )
         if s.status != TreatmentSession.Status.CANCELLED
     ]
+    # Read by a calendar app on the practitioner's behalf: the log names them, not "anonymous".
+    shown((s.plan.patient_id for s in sessions), channel=Channel.FEED, reader=practitioner.user)
     response = HttpResponse(
         ical.practitioner_ics(sessions, name=str(practitioner)),
         content_type="text/calendar; charset=utf-8",

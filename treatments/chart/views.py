@@ -7,9 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clinic.staff import StaffHttpRequest
-from patients.access_log import record_access
+from patients.access_log import shown
 from patients.forms import ConcernForm
-from patients.models import PatientAccess
 from patients.selectors import patient_get_for_user
 from treatments import clinicians
 from treatments.chart import selectors
@@ -18,7 +17,7 @@ from treatments.chart import selectors
 @require_GET
 def patient_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     patient = patient_get_for_user(request.user, public_id)
-    record_access(request, patient, PatientAccess.Channel.PAGE)
+    shown(patient)
     chart = selectors.patient_chart(request.user, patient)
     concern_form = ConcernForm() if request.user.has_perm("patients.add_skinconcern") else None
     return render(

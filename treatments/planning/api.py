@@ -19,7 +19,6 @@ from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
-from treatments.api_mixins import AccessLoggedRetrieveMixin
 from treatments.models import TreatmentPlan, TreatmentSession
 from treatments.planning import selectors, services
 from treatments.planning.serializers import (
@@ -48,7 +47,6 @@ def _concern_for(request: Request, data: dict[str, Any]) -> SkinConcern:
 
 
 class PlanViewSet(
-    AccessLoggedRetrieveMixin,
     PublicIdLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

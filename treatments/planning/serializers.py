@@ -7,6 +7,7 @@ from rest_framework import serializers
 from clinic.text import REASON_MAX_LENGTH
 from evidence.models import Protocol
 from evidence.serializers import StudySerializer
+from patients.serializers import ShowsPatientData
 from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
@@ -60,7 +61,7 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ("id", "number", "target_date", "starts_at", "ends_at", "status")
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ShowsPatientData):
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     concern = serializers.UUIDField(source="concern.public_id", read_only=True)

@@ -23,8 +23,8 @@ from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from evidence.models import Protocol
-from patients.access_log import record_access
-from patients.models import PatientAccess, SkinConcern
+from patients.access_log import Channel, shown
+from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked
@@ -44,6 +44,7 @@ def _concern(request: HttpRequest, patient_id: str, concern_id: str) -> SkinConc
     concern = concern_get_for_user(request.user, concern_id)
     if str(concern.patient.public_id) != str(patient_id):
         raise Http404("This concern belongs to another patient.")
+    shown(concern.patient_id)  # each step of planning shows the patient's record
     return concern
 
 
@@ -87,8 +88,6 @@ def _draft_or_restart(
 @permission_required(PLANNER_PERMS, raise_exception=True)
 def plan_parameters(request: StaffHttpRequest, public_id: str, concern_id: str) -> HttpResponse:
     concern = _concern(request, public_id, concern_id)
-    if request.method == "GET":
-        record_access(request, concern.patient, PatientAccess.Channel.PAGE)
     protocols = selectors.protocols_for_concern(concern)
     draft = request.session.get(_draft_key(concern), {})
     if request.method == "POST":
@@ -228,7 +227,7 @@ def plan_confirm(request: StaffHttpRequest, public_id: str, concern_id: str) -> 
 @require_GET
 def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = selectors.plan_get_for_user(request.user, public_id)
-    record_access(request, plan.patient, PatientAccess.Channel.PAGE)
+    shown(plan.patient)
     screenings = list(plan.screenings.all())
     return render(
         request,
@@ -246,7 +245,7 @@ def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
 def plan_print(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     """The patient's schedule, to print and take home."""
     plan = selectors.plan_get_for_user(request.user, public_id)
-    record_access(request, plan.patient, PatientAccess.Channel.EXPORT)
+    shown(plan.patient, channel=Channel.EXPORT)
     return render(
         request,
         "treatments/plan_print.html",

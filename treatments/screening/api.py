@@ -14,7 +14,6 @@ from clinic.errors import InvalidInput
 from clinic.ids import parse_public_id
 from clinic.staff import StaffRequest
 from treatments import clinicians
-from treatments.api_mixins import AccessLoggedRetrieveMixin
 from treatments.booking.selectors import session_get_for_user
 from treatments.models import Screening
 from treatments.screening import selectors
@@ -27,7 +26,6 @@ from treatments.screening.serializers import (
 
 
 class ScreeningViewSet(
-    AccessLoggedRetrieveMixin,
     PublicIdLookupMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

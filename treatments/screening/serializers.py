@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from clinic.text import REASON_MAX_LENGTH
+from patients.serializers import ShowsPatientData
 from treatments.models import (
     Screening,
     ScreeningAnswer,
@@ -62,7 +63,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         return rule.exception_action if excepted else rule.action
 
 
-class ScreeningSerializer(serializers.ModelSerializer):
+class ScreeningSerializer(ShowsPatientData):
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     plan = serializers.UUIDField(source="plan.public_id", read_only=True, allow_null=True)

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
-from patients.access_log import record_access
-from patients.models import PatientAccess
+from patients.access_log import shown
 from treatments.booking.selectors import (
     calendar_links,
     parse_day,
@@ -43,6 +42,7 @@ def today(request: HttpRequest) -> HttpResponse:
     """The front desk's day: arrivals in order, with check-in and no-show."""
     day = parse_day(request.GET.get("date"), timezone.localdate())
     sessions = sessions_for_day(day)
+    shown(s.plan.patient_id for s in sessions)
     return render(
         request,
         "treatments/today.html",
@@ -62,8 +62,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @permission_required(BOOKING_PERM, raise_exception=True)
 def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
-    if request.method == "GET":
-        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    shown(session.plan.patient)
     rules = rules_for_modality(session.plan.modality)
     # A POST answers in its body only: "?changed=no" in an address must not check anyone in.
     answer = (request.POST if request.method == "POST" else request.GET).get("changed") or ""
@@ -132,8 +131,7 @@ def session_no_show(request: StaffHttpRequest, public_id: str) -> HttpResponse:
 @permission_required(RECORD_PERM, raise_exception=True)
 def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
-    if request.method == "GET":
-        record_access(request, session.plan.patient, PatientAccess.Channel.PAGE)
+    shown(session.plan.patient)
     pending = latest_screening_for_session(session)
     awaiting = pending is not None and screening_rules.awaiting_override(
         pending.result, overridden=pending.override_by_id is not None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic.visibility import CLINICAL_FIELDS
+
 ERROR = {
     "type": "object",
     "description": "The one error shape of the whole API.",
@@ -53,4 +55,29 @@ def error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": reference})
+    return result
+
+
+def clinical_fields_optional(result: dict[str, Any], generator: Any = None, **kwargs: Any) -> dict:
+    """A representation leaves out the clinical fields its reader may not see
+    (clinic.visibility): the schema says so, field by field, instead of promising them."""
+    if generator is None:
+        return result
+    components = result.get("components", {}).get("schemas", {})
+    for component in generator.registry._components.values():
+        model = getattr(getattr(component.object, "Meta", None), "model", None)
+        schema = components.get(component.name)
+        if model is None or schema is None:
+            continue
+        hidden = set(CLINICAL_FIELDS.get(model._meta.label_lower, ()))
+        for name in hidden & set(schema.get("properties", {})):
+            field = schema["properties"][name]
+            field["description"] = (
+                f"{field.get('description', '')} Clinical: only for roles that see the "
+                "clinical record."
+            ).strip()
+        if "required" in schema:
+            schema["required"] = [n for n in schema["required"] if n not in hidden]
+            if not schema["required"]:
+                del schema["required"]
     return result

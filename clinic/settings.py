@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "treatments.context_processors.clinic_limits",
+                "clinic.visibility.template_context",
             ],
         },
     },
@@ -382,6 +383,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clinic.api_schema.error_responses",
+        "clinic.api_schema.clinical_fields_optional",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "patients.models.PatientStatus",

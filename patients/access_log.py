@@ -30,6 +30,7 @@ class _Shown:
     patient_ids: dict[int, None] = field(default_factory=dict)  # an ordered set
     channel: str | None = None
     reader: User | None = None  # who reads, where it is not the logged-in user
+    request: HttpRequest | None = None
 
 
 _current: ContextVar[_Shown | None] = ContextVar("patients_shown", default=None)
@@ -61,6 +62,14 @@ def shown(
         current.channel = channel
     if reader is not None:
         current.reader = reader
+
+
+def current_user() -> User | None:
+    """The user the request being served is for (DRF's authentication included), or None
+    outside a request. Representations use it to leave out what this user may not see."""
+    current = _current.get()
+    user = getattr(current.request, "user", None) if current is not None else None
+    return user if isinstance(user, User) else None
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -107,7 +116,7 @@ class AccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        noted = _Shown()
+        noted = _Shown(request=request)
         token = _current.set(noted)
         try:
             response = self.get_response(request)

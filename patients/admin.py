@@ -7,12 +7,14 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from clinic.visibility import hidden_fields, hides_record
 from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
 from patients.access_log import shown
 from patients.models import (
@@ -38,13 +40,60 @@ class _PatientsShownPaginator(Paginator):
         return page
 
 
-class ShowsPatientDataAdmin(admin.ModelAdmin):
+def _visible(names: Any, hidden: frozenset[str]) -> list[Any]:
+    return [
+        n for n in names if (n[0] if isinstance(n, tuple | list) else n) not in hidden
+    ]
+
+
+class HidesClinicalFields(BaseModelAdmin):
+    """Leaves out of a form, its fieldsets and its read-only fields what clinic.visibility
+    keeps from this reader; a record clinical as a whole is not shown to them at all. For
+    change pages and inlines alike (the form is built from the fieldsets, so a hidden field is
+    neither shown nor saved)."""
+
+    def _hidden(self, request: HttpRequest) -> frozenset[str]:
+        return hidden_fields(request.user, self.model._meta.label_lower)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        hidden = self._hidden(request)
+        return [
+            (name, {**options, "fields": _visible(options["fields"], hidden)})
+            for name, options in super().get_fieldsets(request, obj)
+            if _visible(options["fields"], hidden)
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return _visible(super().get_readonly_fields(request, obj), self._hidden(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if hides_record(request.user, self.model._meta.label_lower):
+            return False
+        return super().has_view_permission(request, obj)
+
+
+class ShowsPatientDataAdmin(HidesClinicalFields, admin.ModelAdmin):
     """An admin of records that belong to a patient: its list, its change pages (with their
     inlines, which belong to the same patient), its history and its autocomplete are on the
     access log."""
 
     #: The attribute path from a row to its patient's primary key; selected with the rows.
     patient_key = "patient_id"
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return _visible(super().get_list_display(request), self._hidden(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return _visible(super().get_list_filter(request), self._hidden(request))
+
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> Any:
+        links = super().get_list_display_links(request, list_display)
+        return _visible(links, self._hidden(request)) if links else links
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if hides_record(request.user, self.model._meta.label_lower):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_paginator(
         self,
@@ -76,7 +125,7 @@ class PatientHistoryAdmin(ShowsPatientDataAdmin, HistoryAdmin):
     """A patient record's change history shows the record as it was."""
 
 
-class SkinConcernInline(NoDeleteInline):
+class SkinConcernInline(HidesClinicalFields, NoDeleteInline):
     model = SkinConcern
     fields = ("indication", "body_area", "grading_scale", "baseline_grade", "status", "notes")
 

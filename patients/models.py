@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.text import bounded_text, validate_visible_text
+from clinic.visibility import CLINICAL_FIELDS
 from evidence.models import GradingScale, Indication
 from patients.phones import PhoneNumberField, display_phone
 
@@ -75,8 +76,8 @@ PATIENT_FIELDS = (
     "fitzpatrick_type",
     "notes",
 )
-#: ...of which only clinicians record these.
-CLINICAL_PATIENT_FIELDS = ("fitzpatrick_type", "notes")
+#: ...of which only clinicians see and record these (clinic.visibility declares them).
+CLINICAL_PATIENT_FIELDS = CLINICAL_FIELDS["patients.patient"]
 CONCERN_FIELDS = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
 
 
@@ -148,6 +149,13 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        permissions = [
+            (
+                "view_clinical_record",
+                "Can see the clinical record: notes, skin type, grades, treatment parameters, "
+                "session records, adverse events and screening answers",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fitzpatrick_type__isnull=True)

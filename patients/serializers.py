@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
+from django.db.models import Model
 from rest_framework import serializers
 
+from clinic.visibility import hidden_fields
 from evidence.models import GradingScale, Indication
-from patients.access_log import shown
+from patients.access_log import current_user, shown
 from patients.models import CONCERN_FIELDS, PATIENT_FIELDS, Patient, SkinConcern
 
 
 class ShowsPatientData(serializers.ModelSerializer):
-    """A representation of a patient's data: each one serialized goes on the access log
-    (see patients.access_log), whatever view, list or write response it is part of."""
+    """A representation of a patient's data, whatever view, list or write response it is part
+    of: each one serialized goes on the access log (patients.access_log), and leaves out the
+    clinical fields its reader may not see (clinic.visibility)."""
 
     #: The attribute path from the instance to its patient's primary key.
     patient_key = "patient_id"
 
     def to_representation(self, instance: Any) -> Any:
         shown(attrgetter(self.patient_key)(instance))
-        return super().to_representation(instance)
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        reader = getattr(request, "user", None) or current_user()
+        model = cast(type[Model], self.Meta.model)
+        for name in hidden_fields(reader, model._meta.label_lower):
+            data.pop(name, None)
+        return data
 
 
 class PatientSerializer(ShowsPatientData):

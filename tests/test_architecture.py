@@ -29,6 +29,7 @@ CLINIC_BASE_MODULES = [
     "forms.py",
     "transactions.py",
     "staff.py",
+    "visibility.py",
 ]
 
 

@@ -144,7 +144,8 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     "treatments.treatmentplan": STAFF_VIEWS_IT,
     "treatments.treatmentsession": STAFF_VIEWS_IT,
     "treatments.screening": STAFF_VIEWS_IT,
-    "treatments.screeninganswer": STAFF_VIEWS_IT,
+    # Screening answers are clinical as a whole (clinic.visibility): not the front desk's.
+    "treatments.screeninganswer": each(302, 403, 200, 200),
 }
 
 

@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from evidence.admin_helpers import ClinicalRecordAdmin, NoDeleteInline
-from patients.admin import PatientAdmin, PatientHistoryAdmin, ShowsPatientDataAdmin
+from patients.admin import (
+    HidesClinicalFields,
+    PatientAdmin,
+    PatientHistoryAdmin,
+    ShowsPatientDataAdmin,
+)
 from patients.models import Patient
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 
@@ -27,7 +32,7 @@ class ReadOnlyRecordAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
         return False
 
 
-class TreatmentPlanInline(NoDeleteInline):
+class TreatmentPlanInline(HidesClinicalFields, NoDeleteInline):
     model = TreatmentPlan
     fields = (
         "protocol",
@@ -62,7 +67,7 @@ class PatientWithPlansAdmin(PatientAdmin):
     inlines = [*PatientAdmin.inlines, TreatmentPlanInline]
 
 
-class TreatmentSessionInline(NoDeleteInline):
+class TreatmentSessionInline(HidesClinicalFields, NoDeleteInline):
     model = TreatmentSession
     fields = ("number", "target_date", "starts_at", "ends_at", "practitioner", "room", "status")
     readonly_fields = fields
@@ -140,7 +145,7 @@ class TreatmentSessionAdmin(ReadOnlyRecordAdmin):
         return f"{obj.arrival_at:%Y-%m-%d %H:%M}" if obj.arrival_at else "—"
 
 
-class ScreeningAnswerInline(NoDeleteInline):
+class ScreeningAnswerInline(HidesClinicalFields, NoDeleteInline):
     model = ScreeningAnswer
     fields = ("rule", "answer", "acknowledged", "note")
     readonly_fields = fields

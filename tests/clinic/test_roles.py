@@ -35,7 +35,8 @@ EXPECTED = {
     | {"treatments.record_treatmentsession"}
     | crud("treatments", "screening")
     | {"treatments.override_screening"}
-    | crud("treatments", "screeninganswer"),
+    | crud("treatments", "screeninganswer")
+    | {"patients.view_clinical_record"},
     roles.FRONT_DESK: EVIDENCE_VIEW
     | CLINIC_VIEW
     | crud("patients", "patient")

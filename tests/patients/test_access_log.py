@@ -38,6 +38,10 @@ Channel = PatientAccess.Channel
 
 @pytest.fixture
 def world(dermatologist: Persona, clinic_open: None) -> dict[str, Any]:
+    return build_world(dermatologist)
+
+
+def build_world(dermatologist: Persona) -> dict[str, Any]:
     """One patient with a plan, a session booked in three days' time and a screening, and a
     second patient the lists also show."""
     practitioner = dermatologist.user.practitioner

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
+from clinic.visibility import sees_clinical
 from evidence.models import Protocol
 from patients.access_log import Channel, shown
 from patients.models import SkinConcern
@@ -236,7 +237,8 @@ def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "plan": plan,
             "sessions": list(plan.sessions.all()),
             "screenings": screenings,
-            "findings": screening_findings(screenings),
+            # Screening answers are clinical (clinic.visibility): not even read for others.
+            "findings": screening_findings(screenings) if sees_clinical(request.user) else {},
         },
     )
 

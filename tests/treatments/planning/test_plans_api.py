@@ -282,7 +282,9 @@ def test_an_invisible_departure_reason_is_no_reason(dermatologist: Client, conce
     )
 
 
-def test_rescreen_flags_must_be_acknowledged(front_desk: Client, planned: dict) -> None:
+def test_rescreen_flags_must_be_acknowledged(
+    front_desk: Client, dermatologist: Client, planned: dict
+) -> None:
     session = planned["sessions"][1]["id"]
     answers = {**all_no(), "C22": True}
     body = assert_error(
@@ -307,7 +309,10 @@ def test_rescreen_flags_must_be_acknowledged(front_desk: Client, planned: dict) 
         },
     )
     assert response.status_code == 201
-    c22 = next(a for a in response.json()["answers"] if a["rule"] == "C22")
+    # The answers are clinical: the front desk records them but reads back only the result.
+    assert "answers" not in response.json() and response.json()["result"]
+    saved = dermatologist.get(f"/api/screenings/{response.json()['id']}/").json()
+    c22 = next(a for a in saved["answers"] if a["rule"] == "C22")
     assert c22["acknowledged"] and c22["severity"] == "flag" and c22["action"]
 
 

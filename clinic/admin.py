@@ -7,6 +7,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+from rest_framework.authtoken.models import TokenProxy
 
 from clinic.models import (
     Closure,
@@ -80,3 +84,52 @@ class ClinicUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, ClinicUserAdmin)
+
+
+# --- Credentials -------------------------------------------------------------------------------
+# The libraries' own admins would let a clinic admin mint a token for a dermatologist (knox's add
+# form shows the new token) or read an authenticator's secret (django-otp's shows the key and its
+# QR code), and so act as a role they do not hold. Here a clinic admin sees who holds which
+# credential and can revoke it (a lost phone, a leaver), never create or read one.
+
+
+class RevokeOnlyAdmin(admin.ModelAdmin):
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+for model in (AuthToken, TokenProxy, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(RevokeOnlyAdmin):
+    list_display = ("token_key", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "token_key")
+    fields = ("token_key", "user", "created", "expiry")
+    readonly_fields = fields
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(RevokeOnlyAdmin):
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "name", "confirmed", "last_used_at")
+    readonly_fields = fields
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(RevokeOnlyAdmin):
+    list_display = ("user", "name", "confirmed")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "name", "confirmed")
+    readonly_fields = fields

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from clinic.api_auth import TokenLoginView
+from clinic.api_auth import TokenListView, TokenLoginView, TokenRevokeView
 from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments.booking.api import SessionViewSet
@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include(router.urls)),
     # Password guessing is throttled here (scope "login") and locked out by django-axes.
     path("auth/token/", TokenLoginView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<str:prefix>/", TokenRevokeView.as_view(), name="token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

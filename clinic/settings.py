@@ -94,7 +94,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Only for its migrations' history: API tokens are knox's (hashed, expiring).
     "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -118,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The roles in TWO_FACTOR_ROLES reach nothing until they have given their second factor.
+    "clinic.two_factor.TwoFactorMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
     # Writes the access-log row of each request that showed patient data (patients.access_log).
     "patients.access_log.AccessLogMiddleware",
@@ -294,6 +302,24 @@ AXES_LOCKOUT_CALLABLE = "clinic.login_protection.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# --- Credentials: API tokens and two-factor sign-in -------------------------------------------
+# Tokens are knox's: only a digest is stored, the token is shown once and expires after a
+# working day (API_TOKEN_TTL_HOURS); its prefix "mnc_" lets secret scanners recognise a leak.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_float("API_TOKEN_TTL_HOURS", 10)),
+    "TOKEN_PREFIX": "mnc_",
+    "AUTO_REFRESH": False,
+    "USER_SERIALIZER": None,
+}
+#: The roles that sign in with a second factor (TOTP or a recovery code), on pages, the admin
+#: and the API. Comma-separated group names; empty for none.
+TWO_FACTOR_ROLES = (
+    env_list("TWO_FACTOR_ROLES")
+    if "TWO_FACTOR_ROLES" in os.environ
+    else ["Dermatologist", "Clinic admin"]
+)
+OTP_TOTP_ISSUER = "Microneedling clinic"
+
 #: Idle sessions end after this many minutes; every request renews the session.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 15)
 # The idle clock is kept by clinic.middleware.IdleTimeoutMiddleware (renewed once a minute, not
@@ -342,7 +368,7 @@ if not DEBUG:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated request gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

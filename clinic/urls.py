@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import account_views, views
 
 admin.site.site_header = "Microneedling clinic — administration"
 admin.site.site_title = "Clinic admin"
@@ -25,6 +25,16 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/me/", views.me, name="me"),
+    path("accounts/two-factor/", account_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", account_views.setup, name="two-factor-setup"),
+    path("accounts/two-factor/recovery/", account_views.recovery_codes, name="two-factor-recovery"),
+    path("accounts/tokens/", account_views.tokens, name="api-tokens"),
+    path("accounts/tokens/new/", account_views.token_create, name="api-token-create"),
+    path(
+        "accounts/tokens/<str:prefix>/revoke/",
+        account_views.token_revoke,
+        name="api-token-revoke",
+    ),
     path("patients/", include("patients.urls")),
     path("evidence/", include("evidence.urls")),
     path("", include("treatments.urls")),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection, connections
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import DjangoDbBlocker, Settings
 
-from clinic import roles
+from clinic import roles, two_factor
 from evidence.loader import load_knowledge
 from tests import factories
 
@@ -63,12 +65,22 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
 
 class Persona(Client):
-    """A test client logged in as `user`, one of the clinic's roles."""
+    """A test client logged in as `user`, one of the clinic's roles, with the second factor
+    given where the role needs one (the two-factor tests sign in without it)."""
 
     def __init__(self, user: User) -> None:
         super().__init__()
         self.user = user
         self.force_login(user)
+
+    def force_login(self, user: Any, backend: str | None = None) -> None:
+        super().force_login(user, backend)
+        if two_factor.required_for(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="Test phone")
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
 
 
 def _client_for(role: str, **practitioner: bool) -> Persona:

@@ -15,8 +15,11 @@ from django.db import connection, models
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token, TokenProxy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
+from clinic.api_auth import issue_token
 from evidence.models import Protocol, Study
 from patients.models import Patient, PatientAccess
 from tests import factories
@@ -26,7 +29,7 @@ from treatments.models import TreatmentPlan
 pytestmark = pytest.mark.django_db
 
 #: Upper bounds; the real test is that 5 and 50 rows cost the same.
-MAX_CHANGELIST_QUERIES = 14  # two of them write the access log
+MAX_CHANGELIST_QUERIES = 15  # two write the access log, one reads the second factor
 MAX_FORM_QUERIES = 30
 
 
@@ -50,8 +53,7 @@ def _plan() -> models.Model:
 
 
 def _token() -> models.Model:
-    token = Token.objects.create(user=factories.UserFactory())
-    return TokenProxy.objects.get(key=token.key)
+    return issue_token(factories.UserFactory())[0]
 
 
 def _axes(model: type[models.Model], **extra: object) -> Callable[[], models.Model]:
@@ -95,7 +97,9 @@ def _history(label: str, make_tracked: Callable[[], models.Model]) -> Callable[[
 
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     User: factories.UserFactory.create,
-    TokenProxy: _token,
+    AuthToken: _token,
+    TOTPDevice: lambda: TOTPDevice.objects.create(user=factories.UserFactory(), name="Phone"),
+    StaticDevice: lambda: StaticDevice.objects.create(user=factories.UserFactory(), name="Codes"),
     AccessAttempt: _axes(AccessAttempt, get_data="", post_data="", failures_since_start=1),
     AccessFailureLog: _axes(AccessFailureLog),
     AccessLog: _axes(AccessLog),
@@ -432,3 +436,23 @@ def test_change_pages_with_inlines_keep_their_query_count_as_children_grow(
     at_5 = _queries(clinic_admin, url)
     grow(45)
     assert _queries(clinic_admin, url) == at_5
+
+
+def test_credentials_are_listed_and_revoked_but_never_made_or_read_in_the_admin(
+    clinic_admin: Persona,
+) -> None:
+    owner = factories.UserFactory()
+    token, secret = issue_token(owner)
+    device = TOTPDevice.objects.create(user=owner, name="Phone")
+    for model, obj in ((AuthToken, token), (TOTPDevice, device)):
+        assert clinic_admin.get(_url(model, "add")).status_code == 403
+        page = clinic_admin.get(_url(model, "change", obj.pk)).content.decode()
+        assert owner.username in page
+        assert "Save" not in page  # read-only
+    listing = clinic_admin.get(_url(AuthToken, "changelist")).content.decode()
+    # The digest (a one-way hash) keys the row's address; it is shown nowhere, the token never.
+    assert token.token_key in listing and secret not in listing and "field-digest" not in listing
+    device_page = clinic_admin.get(_url(TOTPDevice, "change", device.pk)).content.decode()
+    assert device.key not in device_page  # the authenticator's secret
+    clinic_admin.post(_url(AuthToken, "delete", token.pk), {"post": "yes"})
+    assert not AuthToken.objects.filter(pk=token.pk).exists()

@@ -42,6 +42,13 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "login": {"GET": each(200, 200, 200, 200), "POST": each(200, 200, 200, 200)},
     "logout": {"POST": each(302, 302, 302, 302)},
     "me": {"GET": PAGE},
+    # Who has no authenticator is sent to set one up; the others give their code.
+    "two-factor-verify": {"GET": each(302, 302, 200, 200), "POST": each(302, 302, 200, 200)},
+    "two-factor-setup": {"GET": PAGE, "POST": PAGE},
+    "two-factor-recovery": {"POST": each(302, 302, 200, 200)},
+    "api-tokens": {"GET": PAGE},
+    "api-token-create": {"POST": PAGE},
+    "api-token-revoke": {"POST": each(302, 302, 302, 302)},
     "patient-list": {"GET": PAGE},
     "patient-create": {"GET": PAGE, "POST": PAGE},
     "patient-edit": {"GET": PAGE, "POST": PAGE},
@@ -102,6 +109,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         for kind in ("list", "detail")
     },
     "api:token": {"POST": each(400, 400, 400, 400)},
+    "api:token-list": {"GET": API_READ},
+    "api:token-revoke": {"DELETE": each(401, 404, 404, 404)},  # nobody has that prefix
     "api:schema": {"GET": API_READ},
     "api:docs": {"GET": API_READ},
 }
@@ -113,7 +122,9 @@ ADMINS_ONLY = each(302, 403, 403, 200)
 ADMIN_MODELS: dict[str, dict[str, int]] = {
     "auth.user": ADMINS_ONLY,
     "auth.group": ADMINS_ONLY,
-    "authtoken.tokenproxy": ADMINS_ONLY,
+    "knox.authtoken": ADMINS_ONLY,
+    "otp_totp.totpdevice": ADMINS_ONLY,
+    "otp_static.staticdevice": ADMINS_ONLY,
     "axes.accessattempt": ADMINS_ONLY,
     "axes.accessfailurelog": ADMINS_ONLY,
     "axes.accesslog": ADMINS_ONLY,
@@ -209,6 +220,8 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
         "api:protocol-detail": {"code": "IND-01"},
         "api:rule-detail": {"code": "C01"},
         "api:scale-detail": {"code": "S01"},
+        "api-token-revoke": {"prefix": "mnc_nothing"},
+        "api:token-revoke": {"prefix": "mnc_nothing"},
     }
     if name in by_name:
         return by_name[name]

@@ -98,6 +98,11 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "login": None,
     "logout": None,
     "me": None,
+    **{
+        name: None
+        for name in ("two-factor-verify", "two-factor-setup", "two-factor-recovery")
+        + ("api-tokens", "api-token-create", "api-token-revoke")
+    },
     "patient-create": None,  # an empty form; the POST redirects to the new record
     "patient-archive": None,  # POST only, redirects
     "session-cancel": None,

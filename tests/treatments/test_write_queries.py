@@ -2,7 +2,8 @@
 
 Before the rules layer (commit 76e785f), the same requests ran: book 25, move 25, check-in 22,
 record 42, plan create 25. Each now includes the two INSERTs of its response's access-log row
-(the record it returns names the patient).
+(the record it returns names the patient), and one for the session's second-factor device
+(django-otp's middleware).
 """
 
 from __future__ import annotations
@@ -57,24 +58,24 @@ def test_a_series_is_booked_moved_checked_in_and_recorded_in_fixed_queries(
         "practitioner": str(practitioner.public_id),
         "room": str(room.public_id),
     }
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         booked = post(front_desk, f"/api/sessions/{session.public_id}/book/", slot)
     assert booked.status_code == 200, booked.content
     slot["starts_at"] = dt.datetime(2027, 2, 26, 14, tzinfo=LONDON).isoformat()
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         moved = post(front_desk, f"/api/sessions/{session.public_id}/reschedule/", slot)
     assert moved.status_code == 200, moved.content
     time_machine.move_to(dt.datetime(2027, 2, 26, 13, 45, tzinfo=LONDON), tick=False)
     for client in (dermatologist, front_desk):
         client.force_login(client.user)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         checked_in = post(
             front_desk,
             f"/api/sessions/{session.public_id}/check-in/",
             {"changed": True, "answers": all_no()},
         )
     assert checked_in.status_code == 200, checked_in.content
-    with django_assert_num_queries(41):
+    with django_assert_num_queries(42):
         recorded = post(
             dermatologist, f"/api/sessions/{session.public_id}/record/", {"depth_used_mm": "1.0"}
         )
@@ -99,7 +100,7 @@ def test_a_plan_is_created_in_fixed_queries(
         "start_date": "2027-04-01",
         "answers": all_no(),
     }
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         created = post(dermatologist, "/api/plans/", body)
     assert created.status_code == 201, created.content
     assert len(created.json()["sessions"]) == 4

@@ -47,10 +47,10 @@ def test_the_patient_list_runs_a_fixed_number_of_queries(
     front_desk: Client, django_assert_max_num_queries: Callable
 ) -> None:
     factories.PatientFactory.create_batch(5)
-    with django_assert_max_num_queries(8):  # two write the access log
+    with django_assert_max_num_queries(9):  # two write the access log
         front_desk.get(reverse("patient-list"))
     factories.PatientFactory.create_batch(45)
-    with django_assert_max_num_queries(8):  # two write the access log
+    with django_assert_max_num_queries(9):  # two write the access log
         front_desk.get(reverse("patient-list"))
 
 
@@ -121,10 +121,10 @@ def test_the_patient_page_runs_a_fixed_number_of_queries(
 
     grow(5)
     url = reverse("patient-detail", args=[patient.public_id])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         dermatologist.get(url)
     grow(45)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert dermatologist.get(url).status_code == 200
 
 
@@ -313,7 +313,7 @@ def test_skipping_ahead_returns_to_the_first_step(
 def test_every_role_reads_the_evidence_pages(
     front_desk: Client, name: str, args: list[str], django_assert_max_num_queries: Callable
 ) -> None:
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = front_desk.get(reverse(name, args=args))
     assert response.status_code == 200
 
@@ -335,11 +335,11 @@ def test_evidence_pages_keep_their_query_count_as_studies_grow(
     for _ in range(5):
         factories.FindingFactory(indication=indication)
     url = reverse("evidence-indication", args=["wrinkles"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         front_desk.get(url)
     for _ in range(45):
         factories.FindingFactory(indication=indication)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         front_desk.get(url)
 
 
@@ -371,10 +371,10 @@ def test_the_plan_page_runs_a_fixed_number_of_queries(
 
     grow(5)
     url = reverse("plan-detail", args=[plan.public_id])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert dermatologist.get(url).status_code == 200
     grow(45)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = html(dermatologist.get(url))
     assert page.count("Yes to:") == 50
 
@@ -385,11 +385,11 @@ def test_evidence_lists_keep_their_query_count_as_the_base_grows(
 ) -> None:
     for _ in range(5):
         factories.ContraindicationRuleFactory(study=factories.FindingFactory().study)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         front_desk.get(reverse(name))
     for _ in range(45):
         factories.ContraindicationRuleFactory(study=factories.FindingFactory().study)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         front_desk.get(reverse(name))
 
 

@@ -154,10 +154,10 @@ def test_plans_list_runs_a_fixed_number_of_queries(
     dermatologist: Client, django_assert_max_num_queries: Callable
 ) -> None:
     factories.TreatmentPlanFactory.create_batch(5)
-    with django_assert_max_num_queries(8):  # two write the access log
+    with django_assert_max_num_queries(9):  # two write the access log
         assert dermatologist.get(URL).json()["count"] == 5
     factories.TreatmentPlanFactory.create_batch(45)
-    with django_assert_max_num_queries(8):  # two write the access log
+    with django_assert_max_num_queries(9):  # two write the access log
         assert dermatologist.get(URL).json()["count"] == 50
 
 
@@ -208,11 +208,11 @@ def test_screenings_list_runs_a_fixed_number_of_queries(
 ) -> None:
     for _ in range(5):
         factories.ScreeningAnswerFactory()
-    with django_assert_max_num_queries(11):  # two write the access log
+    with django_assert_max_num_queries(12):  # two write the access log
         assert dermatologist.get("/api/screenings/").json()["count"] == 5
     for _ in range(45):
         factories.ScreeningAnswerFactory()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert dermatologist.get("/api/screenings/").json()["count"] == 50
 
 

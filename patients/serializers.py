@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.db.models import Model
 from rest_framework import serializers
 
+from clinic.api_fields import StrictTypes
 from clinic.visibility import hidden_fields
 from evidence.models import GradingScale, Indication
 from patients.access_log import current_user, shown
@@ -33,7 +34,7 @@ class ShowsPatientData(serializers.ModelSerializer):
         return data
 
 
-class PatientSerializer(ShowsPatientData):
+class PatientSerializer(StrictTypes, ShowsPatientData):
     patient_key = "pk"
 
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -46,7 +47,7 @@ class PatientSerializer(ShowsPatientData):
         read_only_fields = ("mrn", "status", "created_at", "updated_at")
 
 
-class ConcernSerializer(ShowsPatientData):
+class ConcernSerializer(StrictTypes, ShowsPatientData):
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     indication = serializers.SlugRelatedField(slug_field="slug", queryset=Indication.objects.all())

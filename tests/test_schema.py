@@ -94,3 +94,23 @@ def test_errors_about_items_of_a_list_come_as_the_flat_messages_documented(
     messages = response.json()["fields"]["acknowledged"]
     assert all(isinstance(message, str) for message in messages)
     assert messages[0].startswith("0: ") and messages[1].startswith("1: ")
+
+
+def test_every_time_the_api_takes_is_documented_as_needing_its_offset(schema: dict) -> None:
+    from clinic.api_fields import AWARE_HELP
+
+    times = [
+        (name, field, properties[field])
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request")
+        for properties in [component.get("properties", {})]
+        for field in properties
+        if properties[field].get("format") == "date-time"
+    ]
+    assert times, "no request takes a time: the test looks in the wrong place"
+    assert [
+        f"{name}.{field}"
+        for name, field, prop in times
+        if AWARE_HELP not in prop.get("description", "")
+    ] == []
+

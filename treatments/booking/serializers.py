@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clinic.api_fields import AwareDateTimeField, StrictTypes
 from patients.serializers import ShowsPatientData
 from treatments.models import (
     SESSION_RECORD_FIELDS,
@@ -59,10 +60,10 @@ class SlotSerializer(serializers.Serializer):
     rooms = ResourceSerializer(many=True)
 
 
-class BookSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(
-        help_text="Procedure start (ISO 8601 with offset); the patient arrives "
-        f"{ANAESTHETIC_LEAD_MINUTES} minutes earlier."
+class BookSerializer(StrictTypes):
+    starts_at = AwareDateTimeField(
+        help_text=f"Procedure start; the patient arrives {ANAESTHETIC_LEAD_MINUTES} minutes "
+        "earlier."
     )
     practitioner = serializers.UUIDField()
     room = serializers.UUIDField()
@@ -77,5 +78,5 @@ class RescheduleSerializer(BookSerializer):
     pass
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictTypes):
     reason = serializers.CharField(max_length=STATUS_REASON_MAX_LENGTH)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clinic.api_fields import StrictTypes
 from clinic.text import REASON_MAX_LENGTH
 from evidence.models import Protocol
 from evidence.serializers import StudySerializer
@@ -21,7 +22,7 @@ from treatments.rules.limits import (
 from treatments.screening.serializers import Answers
 
 
-class PlanRequestSerializer(serializers.Serializer):
+class PlanRequestSerializer(StrictTypes):
     """What a dermatologist asks for; the service does the checking."""
 
     concern = serializers.UUIDField(help_text="The concern's id.")

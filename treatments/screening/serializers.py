@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clinic.api_fields import StrictTypes
 from clinic.text import REASON_MAX_LENGTH
 from patients.serializers import ShowsPatientData
 from treatments.models import (
@@ -11,19 +12,8 @@ from treatments.models import (
     ScreeningAnswer,
 )
 
-
-class StrictBooleanField(serializers.BooleanField):
-    """Only JSON true and false: a screening answer is never guessed from "off" or 0."""
-
-    def to_internal_value(self, data: object) -> bool:
-        if data is True or data is False:
-            return data
-        self.fail("invalid", input=data)
-        return False  # unreachable: fail() raises
-
-
 Answers = serializers.DictField(
-    child=StrictBooleanField(),
+    child=serializers.BooleanField(),
     help_text='One answer per screening question, by rule code: {"C01": false, ...}.',
 )
 
@@ -93,10 +83,10 @@ class ScreeningSerializer(ShowsPatientData):
         )
 
 
-class RescreenSerializer(serializers.Serializer):
+class RescreenSerializer(StrictTypes):
     session = serializers.UUIDField()
     changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
-    answers = serializers.DictField(child=StrictBooleanField(), required=False)
+    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
     acknowledged = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, default=list
     )
@@ -106,5 +96,5 @@ class RescreenSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
-class OverrideSerializer(serializers.Serializer):
+class OverrideSerializer(StrictTypes):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)

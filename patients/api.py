@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from clinic.api import query_choice
 from clinic.errors import NotAllowed
 from clinic.staff import StaffRequest
 from patients import selectors, services
@@ -35,10 +36,12 @@ class PatientViewSet(
     request: StaffRequest
 
     def get_queryset(self) -> QuerySet[Patient]:
+        # The filters pick rows for the list; DRF's permission check also asks for a queryset.
+        listing = self.action == "list"
         return selectors.patients_search(
             self.request.user,
-            self.request.query_params.get("q", ""),
-            include_archived=self.request.query_params.get("archived") == "1",
+            self.request.query_params.get("q", "") if listing else "",
+            include_archived=listing and query_choice(self.request, "archived", ("0", "1")) == "1",
         )
 
     def get_object(self) -> Patient:
@@ -49,7 +52,9 @@ class PatientViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Name words, MRN, or date of birth."),
-            OpenApiParameter("archived", str, description="1 to include archived patients."),
+            OpenApiParameter(
+                "archived", str, enum=["0", "1"], description="1 to include archived patients."
+            ),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

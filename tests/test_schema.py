@@ -114,3 +114,16 @@ def test_every_time_the_api_takes_is_documented_as_needing_its_offset(schema: di
         if AWARE_HELP not in prop.get("description", "")
     ] == []
 
+
+
+def test_the_documented_days_of_the_session_list_are_the_days_it_takes() -> None:
+    import datetime as dt
+    import re
+
+    from treatments.booking.selectors import DAY_PATTERN, EARLIEST_DAY, LATEST_DAY
+
+    one_day = dt.timedelta(days=1)
+    for day in (EARLIEST_DAY, LATEST_DAY):
+        assert re.fullmatch(DAY_PATTERN, day.isoformat())
+    for day in (EARLIEST_DAY - one_day, LATEST_DAY + one_day):
+        assert not re.fullmatch(DAY_PATTERN, day.isoformat())

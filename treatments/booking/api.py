@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -13,13 +13,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api import ChangeOnPostPermissions
+from clinic.api import ChangeOnPostPermissions, query_day, query_public_id
 from clinic.errors import InvalidInput
-from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room
 from clinic.staff import StaffRequest
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
+    DAY_PATTERN,
     EARLIEST_DAY,
     LATEST_DAY,
     SESSION_RELATED,
@@ -68,36 +68,30 @@ class SessionViewSet(
 
     def get_queryset(self) -> QuerySet[TreatmentSession]:
         sessions = TreatmentSession.objects.select_related(*SESSION_RELATED)
-        params = self.request.query_params
         if self.action != "list":  # the filters pick rows for the list, never one session
             return sessions
-        if params.get("day"):
-            try:
-                day = dt.date.fromisoformat(params["day"])
-                if not EARLIEST_DAY <= day <= LATEST_DAY:
-                    raise ValueError
-            except ValueError:
-                raise InvalidInput(
-                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
-                ) from None
+        day = query_day(self.request, "day", earliest=EARLIEST_DAY, latest=LATEST_DAY)
+        if day is not None:
             start, end = day_bounds(day)
             sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
-        if params.get("practitioner"):
-            sessions = sessions.filter(
-                practitioner__public_id=parse_public_id(params["practitioner"])
-            )
-        if params.get("room"):
-            sessions = sessions.filter(room__public_id=parse_public_id(params["room"]))
-        if params.get("plan"):
-            sessions = sessions.filter(plan__public_id=parse_public_id(params["plan"]))
+        for name in ("practitioner", "room", "plan"):
+            public_id = query_public_id(self.request, name)
+            if public_id is not None:
+                sessions = sessions.filter(**{f"{name}__public_id": public_id})
         return sessions.order_by("starts_at", "plan_id", "number")
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("day", str, description="Sessions booked on this day (YYYY-MM-DD)."),
-            OpenApiParameter("practitioner", str),
-            OpenApiParameter("room", str),
-            OpenApiParameter("plan", str),
+            OpenApiParameter(
+                "day",
+                OpenApiTypes.DATE,
+                pattern=DAY_PATTERN,
+                description="Sessions booked on this day (YYYY-MM-DD, "
+                f"{EARLIEST_DAY.year} to {LATEST_DAY.year}).",
+            ),
+            OpenApiParameter("practitioner", OpenApiTypes.UUID),
+            OpenApiParameter("room", OpenApiTypes.UUID),
+            OpenApiParameter("plan", OpenApiTypes.UUID),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -119,7 +113,7 @@ class SessionViewSet(
         parameters=[
             OpenApiParameter(
                 "day",
-                str,
+                OpenApiTypes.DATE,
                 description="Only this day of the window (YYYY-MM-DD): the target day first, "
                 "as the booking page shows it. A whole window of a busy clinic runs to "
                 "hundreds of slots, each listing every free practitioner and room.",
@@ -131,14 +125,7 @@ class SessionViewSet(
     def availability(self, request: Request, public_id: str) -> Response:
         """Free slots from 3 days before to 7 after the target date, on the 15-minute grid."""
         session = self.get_object()
-        day = None
-        if request.query_params.get("day"):
-            try:
-                day = dt.date.fromisoformat(request.query_params["day"])
-            except ValueError:
-                raise InvalidInput(
-                    "day must be YYYY-MM-DD.", fields={"day": ["YYYY-MM-DD."]}
-                ) from None
+        day = query_day(request, "day")
         slots = session_services.session_availability(session=session, day=day)
         names = slots.names
         return Response(

@@ -260,6 +260,8 @@ def room_by_public_id(raw: object) -> Room | None:
 
 #: Days a calendar or a list may show; anything else is a typing slip, not a date to compute with.
 EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+#: The same days for the API's schema, which cannot bound a date but can match its year.
+DAY_PATTERN = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 
 
 def parse_day(raw: str | None, default: dt.date) -> dt.date:

@@ -6,15 +6,15 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api import PublicIdLookupMixin
+from clinic.api import PublicIdLookupMixin, query_public_id
 from clinic.errors import InvalidInput
-from clinic.ids import parse_public_id
 from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
@@ -61,9 +61,9 @@ class PlanViewSet(
 
     def get_queryset(self) -> QuerySet[TreatmentPlan]:
         plans = selectors.plans_for_user(self.request.user).select_related("protocol__study")
-        patient = self.request.query_params.get("patient")
-        if patient:
-            plans = plans.filter(patient__public_id=parse_public_id(patient))
+        patient = query_public_id(self.request, "patient") if self.action == "list" else None
+        if patient is not None:
+            plans = plans.filter(patient__public_id=patient)
         if self.action == "retrieve":
             plans = plans.prefetch_related(
                 Prefetch("sessions", queryset=TreatmentSession.objects.order_by("number"))
@@ -77,7 +77,9 @@ class PlanViewSet(
             return PlanRequestSerializer
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("patient", str, description="Patient id.")])
+    @extend_schema(
+        parameters=[OpenApiParameter("patient", OpenApiTypes.UUID, description="Patient id.")]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 

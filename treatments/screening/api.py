@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api import PublicIdLookupMixin
+from clinic.api import PublicIdLookupMixin, query_public_id
 from clinic.errors import InvalidInput
-from clinic.ids import parse_public_id
 from clinic.staff import StaffRequest
 from treatments import clinicians
 from treatments.booking.selectors import session_get_for_user
@@ -40,10 +43,16 @@ class ScreeningViewSet(
 
     def get_queryset(self) -> QuerySet[Screening]:
         screenings = selectors.screenings_for_user(self.request.user)
-        patient = self.request.query_params.get("patient")
-        if patient:
-            screenings = screenings.filter(patient__public_id=parse_public_id(patient))
+        patient = query_public_id(self.request, "patient") if self.action == "list" else None
+        if patient is not None:
+            screenings = screenings.filter(patient__public_id=patient)
         return screenings.order_by("-performed_at", "-pk")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("patient", OpenApiTypes.UUID, description="Patient id.")]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=RescreenSerializer, responses={201: ScreeningSerializer})
     @action(detail=False, methods=["post"])

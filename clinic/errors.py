@@ -35,6 +35,10 @@ class NotAllowed(ClinicError):
 
 
 class Conflict(ClinicError):
+    """The request is well formed, and the clinic's state refuses it: the record is cancelled,
+    archived or not due today, or the booking clashes with another. 409, not 400: the same
+    request can be right another time."""
+
     status = 409
     code = "conflict"
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from clinic.errors import InvalidInput, NotAllowed
+from clinic.errors import Conflict, InvalidInput, NotAllowed
 from patients.models import (
     CLINICAL_PATIENT_FIELDS,
     CONCERN_FIELDS,
@@ -99,7 +99,7 @@ def concern_create(
 ) -> SkinConcern:
     _require(acting_user, "patients.add_skinconcern", "record skin concerns")
     if patient.status != Patient.Status.ACTIVE:
-        raise InvalidInput("This patient is archived; restore the record before adding concerns.")
+        raise Conflict("This patient is archived; restore the record before adding concerns.")
     concern = SkinConcern(patient=patient)
     _assign(concern, CONCERN_FIELDS, values)
     _validated(concern)

@@ -30,6 +30,7 @@ def each(anonymous: int, front_desk: int, dermatologist: int, clinic_admin: int)
 PAGE = each(302, 200, 200, 200)  # any staff role; anonymous visitors go to the login page
 API_READ = each(401, 200, 200, 200)
 API_WRITE_BAD_BODY = each(401, 400, 400, 400)  # allowed in; the empty body is refused
+API_WRITE_NOT_NOW = each(401, 409, 409, 409)  # allowed in; the session is not due today
 DERMATOLOGISTS_ONLY_API = each(401, 403, 400, 403)
 # Deleting, and writing the knowledge base, exist for nobody: roles without the model permission
 # are stopped at the door (403); the clinic admin, who holds it, finds no such method (405).
@@ -101,7 +102,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:session-reschedule": {"POST": API_WRITE_BAD_BODY},
     "api:session-cancel": {"POST": API_WRITE_BAD_BODY},
     "api:session-check-in": {"POST": API_WRITE_BAD_BODY},
-    "api:session-no-show": {"POST": API_WRITE_BAD_BODY},
+    "api:session-no-show": {"POST": API_WRITE_NOT_NOW},
     "api:session-record": {"POST": DERMATOLOGISTS_ONLY_API},
     **{
         f"api:{name}-{kind}": {"GET": API_READ, "POST": NO_SUCH_WRITE}

@@ -104,7 +104,7 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
     to `BOOKING_WINDOW_AFTER_DAYS` after), or on one `day` of it. `session` is the row from
     `session_get_for_user`."""
     if session.status not in TreatmentSession.OPEN_TO_BOOK:
-        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be booked.")
+        raise Conflict(f"A {session.get_status_display().lower()} session cannot be booked.")
     window = booking_window(session)
     if day is not None and day not in window:
         message = (
@@ -297,7 +297,7 @@ def session_book(
     clinicians.require(acting_user, roles.BOOK_PERM, "book sessions")
     session = session_lock(session)
     if session.status != TreatmentSession.Status.PLANNED:
-        raise InvalidInput(
+        raise Conflict(
             f"Session {session.number} is {session.get_status_display().lower()}; "
             "only a planned session can be booked (move a booked one instead)."
         )
@@ -335,7 +335,7 @@ def session_reschedule(
     clinicians.require(acting_user, roles.BOOK_PERM, "move sessions")
     session = session_lock(session)
     if session.status not in TreatmentSession.OPEN_TO_BOOK:
-        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be moved.")
+        raise Conflict(f"A {session.get_status_display().lower()} session cannot be moved.")
     _check_when(starts_at)
     return _place(
         acting_user=acting_user,
@@ -368,7 +368,7 @@ def _place(
 ) -> tuple[TreatmentSession, list[Shift]]:
     """The checks and writes that booking and moving share. The plan and session are locked."""
     if session.plan.status != TreatmentPlan.Status.ACTIVE:
-        raise InvalidInput("This plan is not active; its sessions cannot be booked.")
+        raise Conflict("This plan is not active; its sessions cannot be booked.")
     end = starts_at + procedure_duration(session)
     context = _lock_and_context(session, starts_at, end, practitioner, room)
     _check_slot(
@@ -493,7 +493,7 @@ def session_cancel(
     clinicians.require(acting_user, roles.BOOK_PERM, "cancel sessions")
     session = session_lock(session)
     if session.status not in TreatmentSession.OPEN_TO_BOOK:
-        raise InvalidInput(f"A {session.get_status_display().lower()} session cannot be cancelled.")
+        raise Conflict(f"A {session.get_status_display().lower()} session cannot be cancelled.")
     reason = checked_text(reason, field="reason", max_length=STATUS_REASON_MAX_LENGTH)
     if not reason:
         raise InvalidInput("Give the reason for cancelling.", fields={"reason": ["Required."]})

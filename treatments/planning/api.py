@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api import PublicIdLookupMixin, query_public_id
-from clinic.errors import InvalidInput
+from clinic.errors import Conflict, InvalidInput
 from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
@@ -117,7 +117,7 @@ class PlanViewSet(
         data = serializer.validated_data
         concern = _concern_for(request, data)
         if concern.patient.status != "active" or concern.status != "active":
-            raise InvalidInput("This patient or concern is not active.")
+            raise Conflict("This patient or concern is not active.")
         params = services.plan_parameters_from(data)
         if params.protocol.indication_id != concern.indication_id:
             raise InvalidInput(

@@ -127,9 +127,9 @@ def plan_create(
     # Planning takes turns per patient: the area's other plans cannot change underneath.
     patient = Patient.objects.select_for_update().get(pk=concern.patient_id)
     if patient.status != Patient.Status.ACTIVE:
-        raise InvalidInput("This patient is archived; restore the record before planning.")
+        raise Conflict("This patient is archived; restore the record before planning.")
     if concern.status != SkinConcern.Status.ACTIVE:
-        raise InvalidInput("This concern is not active.")
+        raise Conflict("This concern is not active.")
     protocol = params.protocol
     if protocol.indication_id != concern.indication_id:
         raise InvalidInput(

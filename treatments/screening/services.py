@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clinic.errors import (
     ClinicError,
+    Conflict,
     ContraindicationBlocked,
     InvalidInput,
     NotAllowed,
@@ -185,9 +186,9 @@ def _carried_over(
     the knowledge base asks now."""
     previous = latest_screening(plan)
     if previous is None:
-        raise InvalidInput("This plan has no screening to carry over; screen in full.")
+        raise Conflict("This plan has no screening to carry over; screen in full.")
     if not screening_is_current(previous):
-        raise InvalidInput(
+        raise Conflict(
             f"The last screening ({previous.performed_at:%d %b %Y}) has expired: screen in full.",
             fields={"changed": ["Screen in full: the last screening has expired."]},
         )
@@ -195,7 +196,7 @@ def _carried_over(
     carried = {answer.rule.code for answer in previous.answers.all() if answer.acknowledged}
     for rule in questions:  # a rule added to the knowledge base since: ask it
         if rule.code not in given:
-            raise InvalidInput(
+            raise Conflict(
                 f"A screening question was added since ({rule.code}): screen in full.",
                 fields={"answers": [f"Answer {rule.code}."]},
             )
@@ -226,11 +227,11 @@ def screening_rescreen(
     clinicians.require(acting_user, roles.SCREEN_PERM, "record screenings")
     plan = session.plan
     if plan.status != TreatmentPlan.Status.ACTIVE:
-        raise InvalidInput("This plan is not active.")
+        raise Conflict("This plan is not active.")
     if plan.patient.status != plan.patient.Status.ACTIVE:
-        raise InvalidInput("This patient's record is archived.")
+        raise Conflict("This patient's record is archived.")
     if session.status not in TreatmentSession.OPEN_TO_BOOK:
-        raise InvalidInput(
+        raise Conflict(
             f"A {session.get_status_display().lower()} session is not screened again."
         )
     questions = rules_for_modality(plan.modality)
@@ -280,7 +281,7 @@ def screening_override(*, acting_user: User, screening: Screening, reason: str) 
     refusal = rules.override_refusal(screening.result, overridden=bool(screening.override_by_id))
     if refusal:
         error = ContraindicationBlocked if screening.result == Screening.Result.BLOCKED else None
-        raise (error or InvalidInput)(refusal)
+        raise (error or Conflict)(refusal)
     reason = checked_text(reason, field="reason")
     if not is_meaningful(reason):
         raise InvalidInput("Write the reason for the override.", fields={"reason": ["Required."]})

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.errors import ContraindicationBlocked, InvalidInput
+from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput
 from evidence.models import RuleSeverity
 from treatments import clinicians
 from treatments.booking.selectors import session_day, session_lock
@@ -30,12 +30,12 @@ from treatments.screening.services import screening_override, screening_rescreen
 
 def _require_today(session: TreatmentSession, what: str) -> None:
     if session.status != TreatmentSession.Status.BOOKED:
-        raise InvalidInput(
+        raise Conflict(
             f"Only a booked session can be {what}; this one is "
             f"{session.get_status_display().lower()}."
         )
     if session_day(session) != timezone.localdate():
-        raise InvalidInput(f"A session is {what} on its day ({session_day(session):%d %b %Y}).")
+        raise Conflict(f"A session is {what} on its day ({session_day(session):%d %b %Y}).")
 
 
 @transaction.atomic
@@ -45,7 +45,7 @@ def session_no_show(*, acting_user: User, session: TreatmentSession) -> Treatmen
     _require_today(session, "marked as a no-show")
     arrival = session.arrival_at
     if arrival is not None and timezone.now() < arrival:
-        raise InvalidInput(
+        raise Conflict(
             f"The patient is due at {timezone.localtime(arrival):%H:%M}; a no-show "
             "is recorded after that."
         )
@@ -123,10 +123,10 @@ def session_record(
         raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
     session = session_lock(session)
     if session.status != TreatmentSession.Status.CHECKED_IN:
-        raise InvalidInput("Check the patient in (with the re-screen) before recording.")
+        raise Conflict("Check the patient in (with the re-screen) before recording.")
     screening = latest_screening_for_session(session)
     if screening is None:
-        raise InvalidInput("This session has no re-screen; check the patient in first.")
+        raise Conflict("This session has no re-screen; check the patient in first.")
     overridden = screening.override_by_id is not None
     if override_reason.strip() and screening_rules.awaiting_override(
         screening.result, overridden=overridden

@@ -196,7 +196,7 @@ def test_sessions_of_a_cancelled_plan_cannot_be_booked(
     TreatmentPlan.objects.filter(pk=plan.pk).update(
         status="cancelled", cancellation_reason="Declined"
     )
-    with pytest.raises(InvalidInput, match="not active"):
+    with pytest.raises(Conflict, match="not active"):
         book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
 
 

@@ -190,7 +190,7 @@ def test_the_day_itself_check_in_block_and_record(
 def test_no_show_only_on_the_day(front_desk: Persona, dermatologist: Persona, plan, room) -> None:
     one = plan.sessions.get(number=1)
     post(front_desk, url(one, "book"), slot(dermatologist, room))
-    assert_error(post(front_desk, url(one, "no-show"), {}), 400, "invalid")
+    assert_error(post(front_desk, url(one, "no-show"), {}), 409, "conflict")
 
 
 def test_the_day_list_runs_a_fixed_number_of_queries(

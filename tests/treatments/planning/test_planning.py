@@ -10,7 +10,13 @@ import pytest
 import time_machine
 from pytest_django import Settings
 
-from clinic.errors import ContraindicationBlocked, InvalidInput, NotAllowed, OverrideRequired
+from clinic.errors import (
+    Conflict,
+    ContraindicationBlocked,
+    InvalidInput,
+    NotAllowed,
+    OverrideRequired,
+)
 from evidence.models import Indication, Protocol
 from patients.models import Patient
 from tests import factories
@@ -266,7 +272,7 @@ def test_an_archived_patient_cannot_be_planned_for(
     dermatologist: Persona, concern: factories.SkinConcern, clinic_open: None
 ) -> None:
     Patient.objects.filter(pk=concern.patient_id).update(status="archived")
-    with pytest.raises(InvalidInput, match="archived"):
+    with pytest.raises(Conflict, match="archived"):
         services.plan_create(
             acting_user=dermatologist.user, concern=concern, params=params(), answers=all_no()
         )

@@ -200,7 +200,7 @@ def test_a_pending_override_is_given_by_a_dermatologist_only(
     response = post(dermatologist, url, {"reason": "Valaciclovir prophylaxis started."})
     assert response.status_code == 200
     assert response.json()["override_reason"] == "Valaciclovir prophylaxis started."
-    assert_error(post(dermatologist, url, {"reason": "again"}), 400, "invalid")
+    assert_error(post(dermatologist, url, {"reason": "again"}), 409, "conflict")
 
 
 def test_screenings_list_runs_a_fixed_number_of_queries(
@@ -327,8 +327,8 @@ def test_an_expired_screening_is_not_carried_over(
             "/api/screenings/rescreen/",
             {"session": planned["sessions"][1]["id"], "changed": False},
         ),
-        400,
-        "invalid",
+        409,
+        "conflict",
     )
     assert "has expired" in body["detail"]
 
@@ -367,5 +367,5 @@ def test_a_clinic_admin_without_a_dermatologist_record_cannot_plan(
 def test_an_inactive_concern_cannot_be_planned(dermatologist: Client, concern) -> None:
     SkinConcern = type(concern)
     SkinConcern.objects.filter(pk=concern.pk).update(status="resolved")
-    assert_error(post(dermatologist, URL, request_for(concern)), 400, "invalid")
+    assert_error(post(dermatologist, URL, request_for(concern)), 409, "conflict")
     assert nothing_saved()

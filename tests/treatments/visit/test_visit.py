@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from clinic.errors import ContraindicationBlocked, InvalidInput, NotAllowed
+from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
 from tests.conftest import Persona, all_no
 from tests.treatments.series import at, book, first
 from treatments.booking import services as sessions
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_series"
 
 def test_check_in_only_on_the_day(front_desk: Persona, plan, practitioner, room) -> None:
     book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
-    with pytest.raises(InvalidInput, match="on its day"):
+    with pytest.raises(Conflict, match="on its day"):
         visit.session_check_in(acting_user=front_desk.user, session=first(plan), changed=False)
 
 
@@ -127,12 +127,12 @@ def test_completing_the_last_open_session_completes_the_plan(
 def test_a_no_show_is_recorded_after_the_arrival_time(
     front_desk: Persona, booked_today, time_machine: time_machine.TimeMachineFixture
 ) -> None:
-    with pytest.raises(InvalidInput, match="due at 09:30"):
+    with pytest.raises(Conflict, match="due at 09:30"):
         visit.session_no_show(acting_user=front_desk.user, session=booked_today)
     time_machine.move_to(at("2027-03-01", "09:50"), tick=False)
     session = visit.session_no_show(acting_user=front_desk.user, session=booked_today)
     assert session.status == "no_show"
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         visit.session_no_show(acting_user=front_desk.user, session=booked_today)
 
 

@@ -416,6 +416,7 @@ SPECTACULAR_SETTINGS = {
         "ConcernStatusEnum": "patients.models.ConcernStatus",
         "PlanStatusEnum": "treatments.models.PlanStatus",
         "SessionStatusEnum": "treatments.models.SessionStatus",
+        "ScreeningResultEnum": "treatments.models.ScreeningResult",
         "RuleSeverityEnum": "evidence.models.RuleSeverity",
         "BodyAreaEnum": "patients.models.BodyArea",
     },

@@ -33,7 +33,7 @@ class SessionDetailSerializer(ShowsPatientData):
 
     class Meta:
         model = TreatmentSession
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "plan",
             "patient",

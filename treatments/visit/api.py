@@ -14,7 +14,12 @@ from treatments import clinicians
 from treatments.booking.serializers import SessionDetailSerializer
 from treatments.models import TreatmentSession
 from treatments.visit import services as visit_services
-from treatments.visit.serializers import CheckInSerializer, RecordSerializer
+from treatments.visit.serializers import (
+    CheckedInSerializer,
+    CheckInBlockedSerializer,
+    CheckInSerializer,
+    RecordSerializer,
+)
 
 
 class VisitActions:
@@ -32,7 +37,7 @@ class VisitActions:
 
     @extend_schema(
         request=CheckInSerializer,
-        responses={200: SessionDetailSerializer, 409: SessionDetailSerializer},
+        responses={200: CheckedInSerializer, 409: CheckInBlockedSerializer},
     )
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request: StaffRequest, public_id: str) -> Response:
@@ -49,24 +54,19 @@ class VisitActions:
             acknowledged=set(data["acknowledged"]),
             override_reason=data.get("override_reason", ""),
         )
-        body: dict[str, Any] = SessionDetailSerializer(result.session).data
-        body = {
-            **body,
-            "screening": str(result.screening.public_id),
-            "screening_result": result.screening.result,
-            "awaiting_override": result.awaiting_override,
-        }
+        context = {"check_in": result}
         if result.session.status == TreatmentSession.Status.BLOCKED:
+            blocked = {
+                "detail": result.session.status_reason,
+                "code": "contraindication_blocked",
+                "fields": {},
+                "session": result.session,
+            }
             return Response(
-                {
-                    "detail": result.session.status_reason,
-                    "code": "contraindication_blocked",
-                    "fields": {},
-                    "session": body,
-                },
+                CheckInBlockedSerializer(blocked, context=context).data,
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(body)
+        return Response(CheckedInSerializer(result.session, context=context).data)
 
     @extend_schema(request=RecordSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])

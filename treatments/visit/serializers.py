@@ -1,12 +1,18 @@
-"""API requests of the visit: check-in and the record."""
+"""API requests and answers of the visit: check-in and the record."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.api_fields import AwareDateTimeField, StrictTypes
 from clinic.text import REASON_MAX_LENGTH
+from treatments.booking.serializers import SessionDetailSerializer
 from treatments.models import (
+    ScreeningResult,
     TreatmentSession,
 )
 from treatments.rules.limits import PAIN_SCORE_MAX
@@ -42,3 +48,50 @@ class RecordSerializer(StrictTypes):
         "saved with the record or not at all.",
     )
 
+
+class CheckedInSerializer(SessionDetailSerializer):
+    """A check-in's answer: the session as it now is, and the screening taken at the desk
+    (the CheckIn, in the context as "check_in")."""
+
+    screening = serializers.SerializerMethodField()
+    screening_result = serializers.SerializerMethodField()
+    awaiting_override = serializers.SerializerMethodField(
+        help_text="A relative contraindication awaits a dermatologist's override before the "
+        "procedure is recorded."
+    )
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = (
+            *SessionDetailSerializer.Meta.fields,
+            "screening",
+            "screening_result",
+            "awaiting_override",
+        )
+
+    def get_screening(self, session: TreatmentSession) -> uuid.UUID:
+        return self.context["check_in"].screening.public_id
+
+    @extend_schema_field(serializers.ChoiceField(choices=ScreeningResult.choices))
+    def get_screening_result(self, session: TreatmentSession) -> str:
+        return self.context["check_in"].screening.result
+
+    def get_awaiting_override(self, session: TreatmentSession) -> bool:
+        return self.context["check_in"].awaiting_override
+
+
+class CheckInBlockedSerializer(serializers.Serializer):
+    """409 when a new absolute contraindication blocked the session: the one error shape
+    (detail, code, fields), with the session as the block left it."""
+
+    detail = serializers.CharField(help_text="Why the session is blocked.")
+    code = serializers.CharField(help_text="contraindication_blocked")
+    session = CheckedInSerializer()
+
+    def get_fields(self) -> dict[str, Any]:
+        # "fields" is the error shape's name for messages per input field, and a name the
+        # Serializer class keeps for itself, so it cannot be declared like the others.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField())
+        )
+        return fields

@@ -1,8 +1,10 @@
-"""The OpenAPI schema documents every error an operation can answer, in the one error shape.
+"""The OpenAPI schema documents every error an operation can answer, in the one error shape,
+and the links from one operation's answer to the next operation.
 
-A drf-spectacular post-processing hook: one place adds the shared `Error` component and, to
+drf-spectacular post-processing hooks: one place adds the shared `Error` component and, to
 every operation, the statuses the stack can give it (authentication, roles, rate limits, the
-body's size and type, conflicts), without overwriting what a view documents itself.
+body's size and type, conflicts), without overwriting what a view documents itself; one table
+(LINKS) says which ids feed which operations.
 """
 
 from __future__ import annotations
@@ -80,4 +82,145 @@ def clinical_fields_optional(result: dict[str, Any], generator: Any = None, **kw
             schema["required"] = [n for n in schema["required"] if n not in hidden]
             if not schema["required"]:
                 del schema["required"]
+
+
+# --- Links: where an id one operation answers is what another needs -----------------------------
+# OpenAPI links name, for a response, the operations its ids feed and where they go (a path or
+# query parameter, or a field of the body); clients read them as "what next", and the fuzzer's
+# stateful phase follows them from a new patient to its concerns, a plan, its sessions, a
+# booking and the visit.
+
+PATIENT_OPERATIONS = (
+    "patients_retrieve",
+    "patients_update",
+    "patients_partial_update",
+    "patients_archive_create",
+    "patients_concerns_list",
+    "patients_concerns_create",
+)
+SESSION_OPERATIONS = (
+    "sessions_retrieve",
+    "sessions_availability_list",
+    "sessions_book_create",
+    "sessions_reschedule_create",
+    "sessions_cancel_create",
+    "sessions_check_in_create",
+    "sessions_no_show_create",
+    "sessions_record_create",
+)
+SCREENING_OPERATIONS = ("screenings_retrieve", "screenings_override_create")
+
+
+def _to(targets: tuple[str, ...], parameter: str, pointer: str) -> dict[str, dict[str, Any]]:
+    """Links handing the value at `pointer` in the response to `parameter` of each target."""
+    return {
+        target: {"operationId": target, "parameters": {parameter: f"$response.body#{pointer}"}}
+        for target in targets
+    }
+
+
+def _body(target: str, **pointers: str) -> dict[str, dict[str, Any]]:
+    """A link filling fields of the target's body (the rest of the body is the client's)."""
+    body = {name: f"$response.body#{pointer}" for name, pointer in pointers.items()}
+    return {target: {"operationId": target, "requestBody": body}}
+
+
+def _patient(pointer: str) -> dict[str, dict[str, Any]]:
+    return {
+        **_to(PATIENT_OPERATIONS, "path.public_id", pointer),
+        **_to(("plans_list", "screenings_list"), "query.patient", pointer),
+    }
+
+
+def _session(pointer: str) -> dict[str, dict[str, Any]]:
+    return {
+        **_to(SESSION_OPERATIONS, "path.public_id", pointer),
+        **_body("screenings_rescreen_create", session=pointer),
+    }
+
+
+def _plan(pointer: str) -> dict[str, dict[str, Any]]:
+    return {
+        **_to(("plans_retrieve",), "path.public_id", pointer),
+        **_to(("sessions_list",), "query.plan", pointer),
+    }
+
+
+def _slot(target: str) -> dict[str, dict[str, Any]]:
+    """The first free slot, for the session whose availability it is."""
+    first = "$response.body#/0"
+    return {
+        target: {
+            "operationId": target,
+            "parameters": {"path.public_id": "$request.path.public_id"},
+            "requestBody": {
+                "starts_at": f"{first}/starts_at",
+                "practitioner": f"{first}/practitioners/0/id",
+                "room": f"{first}/rooms/0/id",
+            },
+        }
+    }
+
+
+def _evidence(kind: str, key: str) -> dict[str, dict[str, Any]]:
+    return _to((f"evidence_{kind}_retrieve",), f"path.{key}", f"/results/0/{key}")
+
+
+#: (operationId, status) -> the links of that response, by name (the target's operationId).
+LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("patients_create", "201"): _patient("/id"),
+    ("patients_retrieve", "200"): _patient("/id"),
+    ("patients_update", "200"): _patient("/id"),
+    ("patients_partial_update", "200"): _patient("/id"),
+    ("patients_list", "200"): _patient("/results/0/id"),
+    ("patients_concerns_create", "201"): {
+        **_body("plans_create", concern="/id", patient="/patient"),
+        **_body("plans_preview_create", concern="/id", patient="/patient"),
+    },
+    ("patients_concerns_list", "200"): {
+        **_body("plans_create", concern="/results/0/id", patient="/results/0/patient"),
+        **_body("plans_preview_create", concern="/results/0/id", patient="/results/0/patient"),
+    },
+    ("plans_create", "201"): {**_plan("/id"), **_session("/sessions/0/id")},
+    ("plans_retrieve", "200"): {**_plan("/id"), **_session("/sessions/0/id")},
+    ("plans_list", "200"): _plan("/results/0/id"),
+    ("sessions_list", "200"): _session("/results/0/id"),
+    ("sessions_retrieve", "200"): _session("/id"),
+    ("sessions_availability_list", "200"): {
+        **_slot("sessions_book_create"),
+        **_slot("sessions_reschedule_create"),
+    },
+    ("sessions_book_create", "200"): _session("/id"),
+    ("sessions_reschedule_create", "200"): _session("/id"),
+    ("sessions_check_in_create", "200"): _session("/id"),
+    ("screenings_rescreen_create", "201"): _to(SCREENING_OPERATIONS, "path.public_id", "/id"),
+    ("screenings_list", "200"): _to(SCREENING_OPERATIONS, "path.public_id", "/results/0/id"),
+    ("evidence_studies_list", "200"): _evidence("studies", "code"),
+    ("evidence_indications_list", "200"): _evidence("indications", "slug"),
+    ("evidence_protocols_list", "200"): _evidence("protocols", "code"),
+    ("evidence_rules_list", "200"): _evidence("rules", "code"),
+    ("evidence_scales_list", "200"): _evidence("scales", "code"),
+    ("evidence_indications_retrieve", "200"): _to(
+        ("evidence_protocols_list",), "query.indication", "/slug"
+    ),
+}
+
+
+def operation_links(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Adds LINKS to their responses; a link to or from an operation the schema no longer has
+    fails the schema's generation instead of pointing nowhere."""
+    operations = {
+        operation["operationId"]: operation
+        for operations in result.get("paths", {}).values()
+        for method, operation in operations.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    for (source, status), links in LINKS.items():
+        for name, link in links.items():
+            if link["operationId"] not in operations:
+                raise KeyError(f"link {name} from {source} goes to no operation")
+            # A link to its own operation is no step forward.
+            if link["operationId"] != source:
+                response = operations[source]["responses"][status]
+                response.setdefault("links", {})[name] = link
     return result

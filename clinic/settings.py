@@ -405,11 +405,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation documents every error status, in the one error shape.
+    # Every operation documents every error status, in the one error shape, and its links.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clinic.api_schema.error_responses",
         "clinic.api_schema.clinical_fields_optional",
+        "clinic.api_schema.operation_links",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "patients.models.PatientStatus",

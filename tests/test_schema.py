@@ -108,6 +108,126 @@ def test_errors_about_items_of_a_list_come_as_the_flat_messages_documented(
     assert messages[0].startswith("0: ") and messages[1].startswith("1: ")
 
 
+def _resolved(schema: dict, node: dict) -> dict:
+    """A schema node with its $ref and single allOf (drf-spectacular's nullable refs) followed."""
+    while True:
+        if "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+        elif len(node.get("allOf", [])) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+
+
+def _points_into(schema: dict, node: dict, pointer: str) -> bool:
+    """Whether the JSON pointer names something the (response) schema node documents."""
+    for token in pointer.strip("/").split("/"):
+        node = _resolved(schema, node)
+        if token.isdigit():
+            if node.get("type") != "array":
+                return False
+            node = node["items"]
+        elif token in node.get("properties", {}):
+            node = node["properties"][token]
+        else:
+            return False
+    return True
+
+
+def _operations(schema: dict) -> dict[str, tuple[dict, dict]]:
+    """operationId -> (the operation, its path's parameters by (in, name))."""
+    return {
+        operation["operationId"]: (
+            operation,
+            {(p["in"], p["name"]): p for p in operation.get("parameters", [])},
+        )
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+    }
+
+
+def _link_problems(schema: dict, source: dict, status: str, name: str, link: dict) -> list[str]:
+    operations = _operations(schema)
+    at = f"{source['operationId']} {status} -> {name}"
+    if link["operationId"] not in operations:
+        return [f"{at}: no such operation"]
+    target, target_parameters = operations[link["operationId"]]
+    response = source["responses"][status]["content"]["application/json"]["schema"]
+    source_parameters = {(p["in"], p["name"]) for p in source.get("parameters", [])}
+    problems = []
+
+    def check_expression(expression: str) -> None:
+        if expression.startswith("$response.body#"):
+            if not _points_into(schema, response, expression.removeprefix("$response.body#")):
+                problems.append(f"{at}: {expression} is not in the response")
+        elif expression.startswith("$request.path."):
+            if ("path", expression.removeprefix("$request.path.")) not in source_parameters:
+                problems.append(f"{at}: {expression} is not a path parameter")
+        else:
+            problems.append(f"{at}: {expression} is no expression")
+
+    for key, expression in link.get("parameters", {}).items():
+        location, parameter = key.split(".")
+        if (location, parameter) not in target_parameters:
+            problems.append(f"{at}: {key} is not a parameter of the target")
+        check_expression(expression)
+    if "requestBody" in link:
+        body = target["requestBody"]["content"]["application/json"]["schema"]
+        properties = _resolved(schema, body)["properties"]
+        for field, expression in link["requestBody"].items():
+            if field not in properties:
+                problems.append(f"{at}: {field} is not in the target's body")
+            check_expression(expression)
+    return problems
+
+
+def test_every_link_hands_a_documented_value_to_a_documented_parameter(schema: dict) -> None:
+    links = [
+        (operation, status, name, link)
+        for operation, _ in _operations(schema).values()
+        for status, response in operation["responses"].items()
+        for name, link in response.get("links", {}).items()
+    ]
+    assert len(links) > 0
+    assert [p for args in links for p in _link_problems(schema, *args)] == []
+
+
+def test_every_operation_on_one_record_is_reached_by_a_link(schema: dict) -> None:
+    """The fuzzer's stateful phase follows links: an operation that needs an id and that no
+    link reaches would only ever be tried with ids it made up."""
+    operations = _operations(schema)
+    reached = {
+        link["operationId"]
+        for operation, _ in operations.values()
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    }
+    needing_an_id = {
+        operation_id
+        for operation_id, (_, parameters) in operations.items()
+        if any(location == "path" for location, _ in parameters)
+    }
+    assert needing_an_id - reached == set()
+
+
+def test_the_clinics_day_is_linked_from_a_new_patient_to_the_visit(schema: dict) -> None:
+    def targets(operation_id: str, status: str) -> set[str]:
+        operation, _ = _operations(schema)[operation_id]
+        return {link["operationId"] for link in operation["responses"][status]["links"].values()}
+
+    assert {"patients_retrieve", "patients_partial_update", "patients_concerns_create"} <= (
+        targets("patients_create", "201")
+    )
+    assert "plans_create" in targets("patients_concerns_create", "201")
+    assert {"sessions_availability_list", "sessions_book_create"} <= targets("plans_create", "201")
+    assert "sessions_book_create" in targets("sessions_availability_list", "200")
+    assert {"sessions_check_in_create", "sessions_reschedule_create", "sessions_cancel_create"} <= (
+        targets("sessions_book_create", "200")
+    )
+    assert "sessions_record_create" in targets("sessions_check_in_create", "200")
+    assert "screenings_override_create" in targets("screenings_rescreen_create", "201")
+
+
 def test_every_time_the_api_takes_is_documented_as_needing_its_offset(schema: dict) -> None:
     from clinic.api_fields import AWARE_HELP
 
@@ -125,7 +245,6 @@ def test_every_time_the_api_takes_is_documented_as_needing_its_offset(schema: di
         for name, field, prop in times
         if AWARE_HELP not in prop.get("description", "")
     ] == []
-
 
 
 def test_the_documented_days_of_the_session_list_are_the_days_it_takes() -> None:

@@ -82,6 +82,7 @@ def clinical_fields_optional(result: dict[str, Any], generator: Any = None, **kw
             schema["required"] = [n for n in schema["required"] if n not in hidden]
             if not schema["required"]:
                 del schema["required"]
+    return result
 
 
 # --- Links: where an id one operation answers is what another needs -----------------------------
@@ -203,6 +204,7 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("evidence_indications_retrieve", "200"): _to(
         ("evidence_protocols_list",), "query.indication", "/slug"
     ),
+    ("auth_tokens_list", "200"): _to(("auth_tokens_destroy",), "path.prefix", "/0/prefix"),
 }
 
 

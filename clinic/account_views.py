@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
@@ -66,16 +67,15 @@ def setup(request: StaffHttpRequest) -> HttpResponse:
         {
             "form": form,
             # The SVG is made here from the device's own URL: nothing a user typed is in it.
-            "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308  # nosec B308 B703
-            "secret": device.key and _base32(device.bin_key),
+            "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308
+            "secret": _grouped_base32(device.bin_key),
             "next": two_factor.safe_next(request),
         },
     )
 
 
-def _base32(key: bytes) -> str:
-    from base64 import b32encode
-
+def _grouped_base32(key: bytes) -> str:
+    """The key as an authenticator app asks for it when typed: base32, in groups of four."""
     text = b32encode(key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 

@@ -73,7 +73,8 @@ def revoke_on_password_change_or_deactivation(
     sender: type[User], instance: User, **kwargs: Any
 ) -> None:
     """A new password or a closed account ends every API session, as it ends page sessions."""
-    if instance.pk is None:
+    fields = kwargs.get("update_fields")
+    if instance.pk is None or (fields is not None and not {"password", "is_active"} & set(fields)):
         return
     before = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if before is None:

@@ -112,7 +112,7 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
 
 
 #: Where a user who still owes a code may go: the two-factor pages, signing out, static files
-#: and the health checks (and the feed, which a calendar app opens with its own token).
+#: and the health checks. (The calendar feed is opened without a session, so never stopped.)
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/readyz")
 
 

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from clinic.models import Practitioner, Room
 from clinic.text import REASON_MAX_LENGTH, bounded_text
+from clinic.visibility import CLINICAL_FIELDS
 from evidence.models import ContraindicationRule, Modality, Protocol
 from patients.models import BodyArea, Patient, SkinConcern
 from treatments.rules.limits import (
@@ -26,17 +27,9 @@ from treatments.rules.limits import (
     PLAN_DEPTH_MIN_MM,
 )
 
-#: What a dermatologist records at a session (the form, the API and the service share it).
-SESSION_RECORD_FIELDS = (
-    "depth_used_mm",
-    "area",
-    "device",
-    "anaesthetic_applied_at",
-    "pain_score",
-    "adverse_events",
-    "notes",
-    "outcome_grade",
-)
+#: What a dermatologist records at a session (the form, the API and the service share it):
+#: all of it clinical, so clinic.visibility's list is the one list.
+SESSION_RECORD_FIELDS = CLINICAL_FIELDS["treatments.treatmentsession"]
 #: Cancelled or blocked: a line on the calendar, not a letter.
 STATUS_REASON_MAX_LENGTH = 300
 

@@ -279,5 +279,3 @@ def test_setup_verification_and_tokens_commit_on_postgresql() -> None:
         f"/api/auth/tokens/{prefix}/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}"
     )
     assert gone.status_code == 204 and not AuthToken.objects.exists()
-    user.set_password("a-fresh-long-passphrase")
-    user.save()

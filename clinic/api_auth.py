@@ -11,6 +11,7 @@ the login page and revoked when they should no longer open it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -105,6 +106,10 @@ class TokenLoginView(APIView):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not isinstance(request.data, Mapping):
+            # The lockout check reads the username before the serializer sees the body.
+            message = "Send the login as a JSON object: username, password and otp."
+            return Response(error_body(message, "invalid"), status=400)
         credentials = {"username": request.data.get("username")}
         # Django's authenticate() reads the lockout backend's refusal as a wrong password, so
         # the lock is checked before the password is.

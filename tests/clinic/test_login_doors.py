@@ -74,6 +74,13 @@ def test_deeply_nested_json_to_the_token_endpoint_is_a_400() -> None:
     assert response.json()["code"] == "parse_error"
 
 
+@pytest.mark.parametrize("body", ["[null, null]", '"dermatologist"', "42", "null"])
+def test_a_token_request_whose_body_is_not_an_object_is_a_400(body: str) -> None:
+    response = Client().post("/api/auth/token/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid" and "JSON object" in response.json()["detail"]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_token_logins_lock_and_clear_with_real_transactions() -> None:

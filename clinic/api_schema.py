@@ -57,6 +57,11 @@ def error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": reference})
+            # An error a view documents in words only (its own reason for a 409) is still in
+            # the one error shape.
+            for status, response in responses.items():
+                if status.startswith(("4", "5")) and not response.get("content"):
+                    response["content"] = reference
     return result
 
 

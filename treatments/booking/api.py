@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -109,7 +109,12 @@ class SessionViewSet(
         return Response(SessionDetailSerializer(session).data, status=code)
 
     @extend_schema(
-        responses=SlotSerializer(many=True),
+        responses={
+            200: SlotSerializer(many=True),
+            409: OpenApiResponse(
+                description="The session is not open to booking (completed, cancelled, in)."
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 "day",

@@ -80,12 +80,16 @@ class CheckedInSerializer(SessionDetailSerializer):
 
 
 class CheckInBlockedSerializer(serializers.Serializer):
-    """409 when a new absolute contraindication blocked the session: the one error shape
-    (detail, code, fields), with the session as the block left it."""
+    """409: the one error shape (detail, code, fields). When a new absolute contraindication
+    blocked the session (code `contraindication_blocked`) it also carries the session as the
+    block left it; when the session's state refused the check-in (code `conflict`: not booked,
+    already in) there is no session to show."""
 
-    detail = serializers.CharField(help_text="Why the session is blocked.")
-    code = serializers.CharField(help_text="contraindication_blocked")
-    session = CheckedInSerializer()
+    detail = serializers.CharField(help_text="Why the session is blocked or refused.")
+    code = serializers.CharField(help_text="contraindication_blocked, or conflict")
+    session = CheckedInSerializer(
+        required=False, help_text="The blocked session; only with contraindication_blocked."
+    )
 
     def get_fields(self) -> dict[str, Any]:
         # "fields" is the error shape's name for messages per input field, and a name the

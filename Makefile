@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve bench test install migrate knowledge demo lint audit clean
+.PHONY: run serve bench test install migrate knowledge demo lint audit fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ lint: install
 # Known vulnerabilities in the installed packages (needs PyPI's or OSV's vulnerability API).
 audit: install
 	bash .ci/audit
+
+# The API fuzzed against its own schema, longer than CI's run (.ci/fuzz: every check, all four
+# phases, real ids, as dermatologist and front desk). FUZZ_EXAMPLES and FUZZ_SEED vary it.
+fuzz: install
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),100) bash .ci/fuzz
 
 # On every core (pytest-xdist; a test database per worker); the browser tests share one worker,
 # so one server serves them. `$(BIN)/pytest path` runs part of the suite in one process.

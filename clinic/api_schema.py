@@ -11,7 +11,59 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
 from clinic.visibility import CLINICAL_FIELDS
+
+#: Text fields whose format or pattern already says what they take.
+FORMATTED_TEXT = (
+    serializers.EmailField,
+    serializers.IPAddressField,
+    serializers.RegexField,
+    serializers.SlugField,
+    serializers.URLField,
+    serializers.UUIDField,
+)
+
+
+def _not_white_space() -> str:
+    """A pattern for "holds a character str.strip() keeps", spelt out character by character:
+    regex engines disagree on what \\s means (ECMAScript's leaves out \\x1c-\\x1f, which Python
+    strips), and the schema is read by clients in every language."""
+    spaces = [code for code in range(0x3001) if chr(code).isspace()]
+    ranges: list[tuple[int, int]] = []
+    for code in spaces:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    spelt = "".join(
+        f"\\u{first:04x}" if first == last else f"\\u{first:04x}-\\u{last:04x}"
+        for first, last in ranges
+    )
+    return f"[^{spelt}]"
+
+
+NOT_WHITE_SPACE = _not_white_space()
+
+
+class ClinicAutoSchema(AutoSchema):
+    """drf-spectacular's schema, exact about text: DRF strips a text field before it checks it
+    is not blank, so a required text is documented as holding something besides white space,
+    not merely as one character long ("\r" is refused)."""
+
+    def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
+        meta = super()._get_serializer_field_meta(field, direction)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not isinstance(field, FORMATTED_TEXT)
+            and field.trim_whitespace
+            and not field.allow_blank
+        ):
+            meta["pattern"] = NOT_WHITE_SPACE
+        return meta
 
 ERROR = {
     "type": "object",
@@ -34,6 +86,7 @@ READS = {
     "403": "The role may not do this.",
     "404": "No such record, or not one this user may see.",
     "405": "Not a method of this address.",
+    "414": "The address (path and query) is longer than the server reads.",
     "429": "Too many requests, or a login locked out (see Retry-After).",
     "500": "A fault on the server; nothing was saved.",
 }

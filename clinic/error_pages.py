@@ -3,6 +3,7 @@ API's one JSON error shape, elsewhere a page of the site with a way back."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -43,6 +44,17 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _for(request, 404, "not_found", "Not found", "There is nothing at this address.")
+
+
+def uri_too_long(request: HttpRequest) -> HttpResponse:
+    return _for(
+        request,
+        414,
+        "uri_too_long",
+        "Address too long",
+        f"The address is longer than {settings.URL_MAX_LENGTH:,} characters; send fewer or "
+        "shorter parameters.",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

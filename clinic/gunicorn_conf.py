@@ -21,6 +21,9 @@ preload_app = False
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# gunicorn's largest request line, above the app's URL_MAX_LENGTH: the app answers a long
+# address with its own 414 (JSON on the API) rather than gunicorn's HTML page.
+limit_request_line = 8190
 max_requests = 5000  # recycle workers now and then: a slow leak never grows for long
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

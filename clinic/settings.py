@@ -114,8 +114,12 @@ INSTALLED_APPS = [
     "benchmarks",
 ]
 
+#: The longest address (path and query) the app reads; longer is a 414 in the app's own shape.
+URL_MAX_LENGTH = 4096
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.middleware.AddressLengthMiddleware",
     "clinic.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,7 +270,8 @@ SLOT_GRID_MINUTES = 15
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's output (make serve); a throw-away server (.ci/fuzz) puts it elsewhere.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "clinic" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -377,7 +382,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "clinic.api.Pagination",
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "clinic.api_schema.ClinicAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["clinic.parsers.SafeJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [

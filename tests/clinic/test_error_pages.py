@@ -1,5 +1,5 @@
 """Errors Django answers itself: JSON in the one error shape under /api/, a page of the site
-elsewhere; a body that is too large is a 413."""
+elsewhere; a body that is too large is a 413, an address too long a 414."""
 
 from __future__ import annotations
 
@@ -33,6 +33,30 @@ def test_an_oversized_form_is_a_413_page(front_desk: Persona, settings: Settings
     response = front_desk.post(reverse("patient-create"), {"given_name": "x" * 5000})
     assert response.status_code == 413
     assert "larger than this server accepts" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["api", "page"])
+def test_an_address_longer_than_the_app_reads_is_a_414_in_its_own_shape(
+    front_desk: Persona, settings: Settings, kind: str
+) -> None:
+    path = "/api/patients/" if kind == "api" else reverse("patient-list")
+    query = "?q=" + "a" * (settings.URL_MAX_LENGTH - len(path) - 3)
+    assert front_desk.get(path + query).status_code == 200  # at the limit: read
+    response = front_desk.get(path + query + "a")
+    assert response.status_code == 414
+    if kind == "api":
+        assert response.json()["code"] == "uri_too_long" and response.json()["fields"] == {}
+    else:
+        assert "Address too long" in response.content.decode()
+
+
+def test_gunicorn_reads_longer_lines_than_the_app_so_the_app_answers_them(
+    settings: Settings,
+) -> None:
+    import clinic.gunicorn_conf as conf
+
+    request_line = len("GET ") + settings.URL_MAX_LENGTH + len(" HTTP/1.1")
+    assert conf.limit_request_line > request_line
 
 
 def test_an_unknown_api_address_is_a_json_404(front_desk: Persona) -> None:

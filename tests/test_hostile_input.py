@@ -83,5 +83,5 @@ def test_grades_are_checked_against_their_scale(scale: str, grade: str, message:
 
 def test_the_patient_list_survives_emoji_rtl_and_long_queries(front_desk: Client) -> None:
     factories.PatientFactory(family_name="\u05db\u05d4\u05df")
-    for query in ("\U0001f600", "\u05db\u05d4\u05df", "x" * 5000, "' OR 1=1 --"):
+    for query in ("\U0001f600", "\u05db\u05d4\u05df", "x" * 4000, "' OR 1=1 --"):
         assert front_desk.get("/patients/", {"q": query}).status_code == 200

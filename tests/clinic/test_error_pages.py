@@ -50,15 +50,6 @@ def test_an_address_longer_than_the_app_reads_is_a_414_in_its_own_shape(
         assert "Address too long" in response.content.decode()
 
 
-def test_gunicorn_reads_longer_lines_than_the_app_so_the_app_answers_them(
-    settings: Settings,
-) -> None:
-    import clinic.gunicorn_conf as conf
-
-    request_line = len("GET ") + settings.URL_MAX_LENGTH + len(" HTTP/1.1")
-    assert conf.limit_request_line > request_line
-
-
 def test_an_unknown_api_address_is_a_json_404(front_desk: Persona) -> None:
     response = front_desk.get("/api/nothing-here/")
     assert response.status_code == 404

@@ -31,6 +31,15 @@ def test_the_pool_is_one_connection_per_thread(monkeypatch: pytest.MonkeyPatch) 
     assert os.environ["DB_POOL_MAX_SIZE"] == "3"
 
 
+def test_gunicorn_reads_longer_lines_than_the_app_so_the_app_answers_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.conf import settings
+
+    request_line = len("GET ") + settings.URL_MAX_LENGTH + len(" HTTP/1.1")
+    assert _load(monkeypatch).limit_request_line > request_line
+
+
 @pytest.mark.postgres
 def test_a_server_that_could_exhaust_postgresql_refuses_to_start(
     monkeypatch: pytest.MonkeyPatch,

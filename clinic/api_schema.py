@@ -168,6 +168,17 @@ SESSION_OPERATIONS = (
     "sessions_record_create",
 )
 SCREENING_OPERATIONS = ("screenings_retrieve", "screenings_override_create")
+PATIENT_QUERIES = (
+    "plans_list",
+    "screenings_list",
+    "consultations_list",
+    "consultations_availability_list",
+)
+CONSULTATION_OPERATIONS = (
+    "consultations_retrieve",
+    "consultations_cancel_create",
+    "consultations_attend_create",
+)
 
 
 def _to(targets: tuple[str, ...], parameter: str, pointer: str) -> dict[str, dict[str, Any]]:
@@ -187,7 +198,7 @@ def _body(target: str, **pointers: str) -> dict[str, dict[str, Any]]:
 def _patient(pointer: str) -> dict[str, dict[str, Any]]:
     return {
         **_to(PATIENT_OPERATIONS, "path.public_id", pointer),
-        **_to(("plans_list", "screenings_list"), "query.patient", pointer),
+        **_to(PATIENT_QUERIES, "query.patient", pointer),
     }
 
 
@@ -213,6 +224,23 @@ def _slot(target: str) -> dict[str, dict[str, Any]]:
             "operationId": target,
             "parameters": {"path.public_id": "$request.path.public_id"},
             "requestBody": {
+                "starts_at": f"{first}/starts_at",
+                "practitioner": f"{first}/practitioners/0/id",
+                "room": f"{first}/rooms/0/id",
+            },
+        }
+    }
+
+
+def _consultation_slot() -> dict[str, dict[str, Any]]:
+    """The first free time, for the patient whose availability it is: a new patient's first
+    booking."""
+    first = "$response.body#/0"
+    return {
+        "consultations_create": {
+            "operationId": "consultations_create",
+            "requestBody": {
+                "patient": "$request.query.patient",
                 "starts_at": f"{first}/starts_at",
                 "practitioner": f"{first}/practitioners/0/id",
                 "room": f"{first}/rooms/0/id",
@@ -263,6 +291,10 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
         ("evidence_protocols_list",), "query.indication", "/slug"
     ),
     ("auth_tokens_list", "200"): _to(("auth_tokens_destroy",), "path.prefix", "/0/prefix"),
+    ("consultations_availability_list", "200"): _consultation_slot(),
+    ("consultations_create", "201"): _to(CONSULTATION_OPERATIONS, "path.public_id", "/id"),
+    ("consultations_list", "200"): _to(CONSULTATION_OPERATIONS, "path.public_id", "/results/0/id"),
+    ("consultations_retrieve", "200"): _to(CONSULTATION_OPERATIONS, "path.public_id", "/id"),
 }
 
 

@@ -8,6 +8,7 @@ from clinic.api_auth import TokenListView, TokenLoginView, TokenRevokeView
 from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments.booking.api import SessionViewSet
+from treatments.consultation.api import ConsultationViewSet
 from treatments.planning.api import PlanViewSet
 from treatments.screening.api import ScreeningViewSet
 
@@ -21,6 +22,7 @@ router.register("patients", patients_api.PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("screenings", ScreeningViewSet, basename="screening")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("consultations", ConsultationViewSet, basename="consultation")
 router.register("evidence/studies", evidence_api.StudyViewSet, basename="study")
 router.register("evidence/indications", evidence_api.IndicationViewSet, basename="indication")
 router.register("evidence/protocols", evidence_api.ProtocolViewSet, basename="protocol")

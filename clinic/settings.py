@@ -260,6 +260,9 @@ PROCEDURE_MINUTES = {
     "back": 60,
     "other": 45,
 }
+#: A consultation (a first meeting, no procedure and no anaesthetic cream) holds the
+#: dermatologist and a room this long.
+CONSULTATION_MINUTES = env_int("CONSULTATION_MINUTES", 30)
 #: Availability is searched from this many days before a session's target date to this many after.
 BOOKING_WINDOW_BEFORE_DAYS = env_int("BOOKING_WINDOW_BEFORE_DAYS", 3)
 BOOKING_WINDOW_AFTER_DAYS = env_int("BOOKING_WINDOW_AFTER_DAYS", 7)

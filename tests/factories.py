@@ -21,7 +21,13 @@ from evidence.models import (
     Study,
 )
 from patients.models import BodyArea, Patient, PatientAccess, SkinConcern
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Consultation,
+    Screening,
+    ScreeningAnswer,
+    TreatmentPlan,
+    TreatmentSession,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -261,6 +267,20 @@ class BookedSessionFactory(TreatmentSessionFactory):
         lambda o: timezone.make_aware(dt.datetime.combine(o.target_date, dt.time(10)))
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory[Consultation]):
+    """A booked consultation in 2031, a Monday at 09:00 (clear of the test sessions)."""
+
+    class Meta:
+        model = Consultation
+
+    patient = factory.SubFactory(PatientFactory)
+    practitioner = factory.SubFactory(PractitionerFactory)
+    room = factory.SubFactory(RoomFactory)
+    starts_at = dt.datetime(2031, 3, 3, 9, tzinfo=dt.UTC)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=30))
+    booked_by = factory.SelfAttribute("practitioner.user")
 
 
 class ScreeningFactory(factory.django.DjangoModelFactory[Screening]):

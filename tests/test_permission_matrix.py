@@ -75,6 +75,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "session-no-show": {"POST": each(302, 302, 302, 302)},
     "session-check-in": {"GET": PAGE, "POST": each(302, 302, 302, 302)},  # no answer: sent back
     "session-record": {"GET": each(302, 403, 200, 200), "POST": each(302, 403, 200, 200)},
+    "consultation-book": {"GET": PAGE, "POST": PAGE},  # no time chosen: the page says so
+    # Empty reason, or not the consultation's day / not a dermatologist: back with a message.
+    "consultation-cancel": {"POST": each(302, 302, 302, 302)},
+    "consultation-attend": {"POST": each(302, 302, 302, 302)},
     "today": {"GET": PAGE},
     "calendar": {"GET": PAGE},
     "practitioner-feed": {"GET": each(200, 200, 200, 200)},  # the secret token is the key
@@ -104,6 +108,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:session-check-in": {"POST": API_WRITE_BAD_BODY},
     "api:session-no-show": {"POST": API_WRITE_NOT_NOW},
     "api:session-record": {"POST": DERMATOLOGISTS_ONLY_API},
+    "api:consultation-list": {"GET": API_READ, "POST": API_WRITE_BAD_BODY},
+    "api:consultation-detail": {"GET": API_READ},
+    "api:consultation-availability": {"GET": API_WRITE_BAD_BODY},  # no day nor patient: 400
+    "api:consultation-cancel": {"POST": API_WRITE_BAD_BODY},
+    # Only a dermatologist attends; this one is booked for 2031, not today.
+    "api:consultation-attend": {"POST": each(401, 403, 409, 403)},
     **{
         f"api:{name}-{kind}": {"GET": API_READ, "POST": NO_SUCH_WRITE}
         for name in ("study", "indication", "protocol", "rule", "scale")
@@ -150,12 +160,19 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     **{f"patients.{m}event": ADMINS_ONLY for m in ("patient", "skinconcern")},
     **{
         f"treatments.{m}event": ADMINS_ONLY
-        for m in ("treatmentplan", "treatmentsession", "screening", "screeninganswer")
+        for m in (
+            "treatmentplan",
+            "treatmentsession",
+            "screening",
+            "screeninganswer",
+            "consultation",
+        )
     },
     "patients.skinconcern": STAFF_VIEWS_IT,
     "treatments.treatmentplan": STAFF_VIEWS_IT,
     "treatments.treatmentsession": STAFF_VIEWS_IT,
     "treatments.screening": STAFF_VIEWS_IT,
+    "treatments.consultation": STAFF_VIEWS_IT,
     # Screening answers are clinical as a whole (clinic.visibility): not the front desk's.
     "treatments.screeninganswer": each(302, 403, 200, 200),
 }
@@ -192,7 +209,14 @@ def world(dermatologist: Persona, clinic_open: None) -> dict[str, object]:
         ends_at=dt.datetime(2031, 3, 3, 10, 45, tzinfo=dt.UTC),
     )
     screening = factories.ScreeningFactory(plan=plan)
-    return {"plan": plan, "session": session, "screening": screening, "practitioner": practitioner}
+    consultation = factories.ConsultationFactory(practitioner=practitioner)
+    return {
+        "plan": plan,
+        "session": session,
+        "screening": screening,
+        "practitioner": practitioner,
+        "consultation": consultation,
+    }
 
 
 def _kwargs(name: str, world: dict) -> dict[str, object]:
@@ -228,6 +252,14 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
         return by_name[name]
     if name.startswith(("plan-", "api:plan-detail")) and name != "api:plan-preview":
         return {"public_id": plan.public_id}
+    if name.startswith(("consultation-", "api:consultation-")) and name not in (
+        "consultation-book",
+        "api:consultation-list",
+        "api:consultation-availability",
+    ):
+        return {"public_id": world["consultation"].public_id}
+    if name == "consultation-book":
+        return {"public_id": patient_id}
     if name.startswith(("session-", "api:session-")) and name != "api:session-list":
         return {"public_id": session.public_id}
     return {}

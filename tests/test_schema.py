@@ -163,9 +163,10 @@ def _link_problems(schema: dict, source: dict, status: str, name: str, link: dic
         if expression.startswith("$response.body#"):
             if not _points_into(schema, response, expression.removeprefix("$response.body#")):
                 problems.append(f"{at}: {expression} is not in the response")
-        elif expression.startswith("$request.path."):
-            if ("path", expression.removeprefix("$request.path.")) not in source_parameters:
-                problems.append(f"{at}: {expression} is not a path parameter")
+        elif expression.startswith(("$request.path.", "$request.query.")):
+            location, parameter = expression.removeprefix("$request.").split(".", 1)
+            if (location, parameter) not in source_parameters:
+                problems.append(f"{at}: {expression} is not a {location} parameter")
         else:
             problems.append(f"{at}: {expression} is no expression")
 

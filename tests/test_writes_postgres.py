@@ -26,7 +26,13 @@ from patients.models import Patient, SkinConcern, validate_mrn
 from tests import factories
 from tests.api_helpers import assert_error, patch, post
 from tests.conftest import Persona
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Consultation,
+    Screening,
+    ScreeningAnswer,
+    TreatmentPlan,
+    TreatmentSession,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -48,7 +54,15 @@ def today(time_machine: time_machine.TimeMachineFixture) -> None:
 
 # --- What "nothing changed" means ------------------------------------------------------------
 
-CLINICAL = (Patient, SkinConcern, TreatmentPlan, TreatmentSession, Screening, ScreeningAnswer)
+CLINICAL = (
+    Patient,
+    SkinConcern,
+    TreatmentPlan,
+    TreatmentSession,
+    Screening,
+    ScreeningAnswer,
+    Consultation,
+)
 HISTORY = tuple(
     apps.get_model(app, name)
     for app, name in (
@@ -58,6 +72,7 @@ HISTORY = tuple(
         ("treatments", "TreatmentSessionEvent"),
         ("treatments", "ScreeningEvent"),
         ("treatments", "ScreeningAnswerEvent"),
+        ("treatments", "ConsultationEvent"),
     )
 )
 

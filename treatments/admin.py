@@ -15,7 +15,13 @@ from patients.admin import (
     ShowsPatientDataAdmin,
 )
 from patients.models import Patient
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Consultation,
+    Screening,
+    ScreeningAnswer,
+    TreatmentPlan,
+    TreatmentSession,
+)
 
 PATIENT_SEARCH = ("patient__family_name", "patient__given_name", "patient__mrn")
 
@@ -184,9 +190,22 @@ class ScreeningAnswerAdmin(ReadOnlyRecordAdmin):
     actions = None
 
 
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyRecordAdmin):
+    list_display = ("patient", "starts_at", "practitioner", "room", "status", "booked_by")
+    list_filter = ("status", "practitioner", "room")
+    list_select_related = ("patient", "practitioner__user", "room", "booked_by")
+    search_fields = PATIENT_SEARCH
+    autocomplete_fields = ("patient",)
+    readonly_fields = ("public_id", "created_at")
+    date_hierarchy = "starts_at"
+    actions = None
+
+
 # Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
 admin.site.register(apps.get_model("treatments", "TreatmentPlanEvent"), PatientHistoryAdmin)
 admin.site.register(apps.get_model("treatments", "ScreeningEvent"), PatientHistoryAdmin)
+admin.site.register(apps.get_model("treatments", "ConsultationEvent"), PatientHistoryAdmin)
 
 
 @admin.register(apps.get_model("treatments", "TreatmentSessionEvent"))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.timezone import localtime
 
 from clinic.models import Practitioner, Room
 from clinic.text import REASON_MAX_LENGTH, bounded_text
@@ -487,3 +488,87 @@ class ScreeningAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule.code}: {'yes' if self.answer else 'no'}"
+
+
+class ConsultationStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    ATTENDED = "attended", "Attended"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ConsultationEvent",
+)
+class Consultation(models.Model):
+    """A first meeting with a dermatologist, before any plan: booked by the front desk into the
+    same practitioners, rooms and hours as sessions, under the same no-double-booking guard
+    (treatments.consultation.services), and the way a new patient's series begins."""
+
+    Status = ConsultationStatus
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consultations")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="consultations"
+    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="consultations")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.BOOKED
+    )
+    reason = models.CharField(
+        max_length=STATUS_REASON_MAX_LENGTH,
+        blank=True,
+        help_text="What the patient comes about, in their words (for the front desk's diary).",
+    )
+    status_reason = models.CharField(
+        max_length=STATUS_REASON_MAX_LENGTH, blank=True, help_text="Why it was cancelled."
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations_booked"
+    )
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultation_status_changes",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    #: Statuses that hold the practitioner, the room and the time.
+    SLOT_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="consultation_ends_after_start",
+                violation_error_message="A consultation must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ConsultationStatus.values), name="consultation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(status_reason=""),
+                name="consultation_cancellation_has_reason",
+                violation_error_message="Give the reason for cancelling the consultation.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practitioner", "starts_at"], name="consult_practitioner_idx"),
+            models.Index(fields=["room", "starts_at"], name="consult_room_idx"),
+            models.Index(fields=["starts_at", "status"], name="consult_start_status_idx"),
+            models.Index(fields=["patient", "starts_at"], name="consult_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        when = localtime(self.starts_at)
+        return f"Consultation for {self.patient.full_name}, {when:%d %b %Y %H:%M}"

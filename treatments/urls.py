@@ -2,6 +2,7 @@ from django.urls import path
 
 from treatments.booking import views as booking
 from treatments.chart import views as chart
+from treatments.consultation import views as consultation
 from treatments.planning import views as planning
 from treatments.visit import views as visit
 
@@ -21,6 +22,21 @@ urlpatterns = [
         "patients/<uuid:public_id>/concerns/<uuid:concern_id>/plan/confirm/",
         planning.plan_confirm,
         name="plan-confirm",
+    ),
+    path(
+        "patients/<uuid:public_id>/consultation/",
+        consultation.consultation_book,
+        name="consultation-book",
+    ),
+    path(
+        "consultations/<uuid:public_id>/cancel/",
+        consultation.consultation_cancel,
+        name="consultation-cancel",
+    ),
+    path(
+        "consultations/<uuid:public_id>/attend/",
+        consultation.consultation_attend,
+        name="consultation-attend",
     ),
     path("plans/<uuid:public_id>/", planning.plan_detail, name="plan-detail"),
     path("plans/<uuid:public_id>/print/", planning.plan_print, name="plan-print"),

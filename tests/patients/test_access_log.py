@@ -57,6 +57,12 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
     )
     screening = factories.ScreeningFactory(plan=plan)
     factories.ScreeningAnswerFactory(screening=screening)
+    consultation = factories.ConsultationFactory(
+        patient=plan.patient,
+        practitioner=practitioner,
+        starts_at=starts - dt.timedelta(hours=2),
+        ends_at=starts - dt.timedelta(hours=1, minutes=30),
+    )
     other = factories.TreatmentPlanFactory(responsible_dermatologist=practitioner)
     factories.BookedSessionFactory(
         plan=other,
@@ -72,6 +78,7 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
         "practitioner": practitioner,
         "day": day,
         "other": other.patient,
+        "consultation": consultation,
     }
 
 
@@ -107,6 +114,8 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "patient-archive": None,  # POST only, redirects
     "session-cancel": None,
     "session-no-show": None,
+    "consultation-cancel": None,  # POST only, back to the patient's page
+    "consultation-attend": None,
     "practitioner-feed-renew": None,
     **{
         name: None
@@ -124,6 +133,7 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "plan-print": ("front_desk", "", Channel.EXPORT, False),
     "plan-ics": ("front_desk", "", Channel.EXPORT, False),
     "session-book": ("front_desk", "", Channel.PAGE, False),
+    "consultation-book": ("front_desk", "", Channel.PAGE, False),
     "session-check-in": ("front_desk", "", Channel.PAGE, False),
     "session-record": ("dermatologist", "", Channel.PAGE, False),
     "today": ("front_desk", "?date={day}", Channel.PAGE, True),
@@ -362,6 +372,13 @@ def _reads(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any, bool]
             {"session": str(session.public_id), "changed": True, "answers": answers()},
             False,
         ),
+        ("GET", "/api/consultations/"): ("front_desk", None, False),
+        ("GET", "/api/consultations/{public_id}/"): ("front_desk", None, False),
+        ("POST", "/api/consultations/{public_id}/cancel/"): (
+            "front_desk",
+            {"reason": "The patient asked to cancel."},
+            False,
+        ),
     }
 
 
@@ -375,6 +392,9 @@ NEEDS_ITS_OWN_STATE = {
     ("POST", "/api/sessions/{public_id}/no-show/"),
     ("POST", "/api/sessions/{public_id}/record/"),
     ("POST", "/api/screenings/{public_id}/override/"),
+    # An open day's free time, and the consultation's own day: tests/treatments/consultation.
+    ("POST", "/api/consultations/"),
+    ("POST", "/api/consultations/{public_id}/attend/"),
 }
 
 
@@ -402,6 +422,9 @@ def test_every_operation_returning_patient_data_is_exercised_here(world: dict[st
         ("POST", "/api/sessions/{public_id}/reschedule/"),
         ("POST", "/api/sessions/{public_id}/cancel/"),
         ("POST", "/api/screenings/rescreen/"),
+        ("GET", "/api/consultations/"),
+        ("GET", "/api/consultations/{public_id}/"),
+        ("POST", "/api/consultations/{public_id}/cancel/"),
     ],
 )
 def test_each_api_operation_returning_patient_data_writes_one_row(

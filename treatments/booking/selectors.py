@@ -18,7 +18,7 @@ from clinic.ids import parse_public_id
 from clinic.models import Closure, OpeningHours, Practitioner, PractitionerAbsence, Room
 from clinic.transactions import inside_transaction
 from evidence.models import Modality
-from treatments.models import TreatmentPlan, TreatmentSession
+from treatments.models import Consultation, TreatmentPlan, TreatmentSession
 from treatments.rules.spacing import ClinicCalendar, Neighbour
 
 
@@ -56,6 +56,8 @@ class Held:
     patient_id: int
     starts_at: dt.datetime
     ends_at: dt.datetime
+    #: "session" or "consultation": both hold a practitioner, a room and the patient's time.
+    kind: str = "session"
 
 
 #: Held's fields as the database returns them.
@@ -84,8 +86,15 @@ class BookingContext:
 
 
 def booking_context(
-    *, start: dt.datetime, end: dt.datetime, modality: str, exclude_session: int | None = None
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    modality: str | None,
+    exclude_session: int | None = None,
+    exclude_consultation: int | None = None,
 ) -> BookingContext:
+    """What a booking between `start` and `end` must respect: sessions and consultations alike
+    hold their practitioner, room and patient. `modality` None: any active room will do."""
     rooms = Room.objects.filter(active=True)
     if modality == Modality.RF_MICRONEEDLING:
         rooms = rooms.filter(has_rf_device=True)
@@ -102,6 +111,20 @@ def booking_context(
         Held(*cast(HeldRow, row))
         for row in held.order_by().values_list(
             "pk", "practitioner_id", "room_id", "plan__patient_id", "starts_at", "ends_at"
+        )
+    ]
+    consultations = Consultation.objects.filter(
+        starts_at__gt=start - MAX_BOOKING_LENGTH,
+        starts_at__lt=end,
+        ends_at__gt=start,
+        status__in=Consultation.SLOT_STATUSES,
+    )
+    if exclude_consultation is not None:
+        consultations = consultations.exclude(pk=exclude_consultation)
+    bookings += [
+        Held(*row, kind="consultation")
+        for row in consultations.order_by().values_list(
+            "pk", "practitioner_id", "room_id", "patient_id", "starts_at", "ends_at"
         )
     ]
     practitioner_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}

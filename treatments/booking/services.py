@@ -25,6 +25,7 @@ from clinic.transactions import contention_is_conflict
 from treatments import clinicians
 from treatments.booking.selectors import (
     BookingContext,
+    Held,
     area_sessions,
     booking_context,
     neighbours_of,
@@ -32,7 +33,12 @@ from treatments.booking.selectors import (
     session_lock,
 )
 from treatments.errors import ShiftsNeeded
-from treatments.models import STATUS_REASON_MAX_LENGTH, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    STATUS_REASON_MAX_LENGTH,
+    Consultation,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from treatments.rules import roles, slots, spacing
 from treatments.rules.limits import ANAESTHETIC_LEAD, MAX_BOOKING_AHEAD_DAYS
 from treatments.rules.spacing import Neighbour, SchedulingError, SeriesSession, Shift
@@ -88,7 +94,7 @@ class Availability(list[slots.FreeSlot]):
     names: dict[str, dict[int, dict[str, str]]]
 
 
-def _named(found: list[slots.FreeSlot], context: BookingContext | None) -> Availability:
+def with_names(found: list[slots.FreeSlot], context: BookingContext | None) -> Availability:
     result = Availability(found)
     people = context.practitioners if context else {}
     rooms = context.rooms if context else {}
@@ -136,7 +142,7 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
         is None
     ]
     if not days:
-        return _named([], None)
+        return with_names([], None)
     zone = _zone()
     context = booking_context(
         start=dt.datetime.combine(days[0], dt.time.min, tzinfo=zone),
@@ -163,22 +169,59 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
             if held.patient_id == session.plan.patient_id
         ],
     )
-    return _named(found, context)
+    return with_names(found, context)
 
 
 # --- Booking and moving ----------------------------------------------------------------------
 
 
-def _describe(other: TreatmentSession) -> str:
-    start = timezone.localtime(other.starts_at)
-    end = timezone.localtime(other.ends_at)
-    return (
-        f"{start:%d %b %Y %H:%M}–{end:%H:%M}, session {other.number} for "
-        f"{other.plan.patient.full_name}"
+def clashing(
+    context: BookingContext,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+    patient_id: int,
+) -> list[tuple[str, Held]]:
+    """Who or what is already taken over [start, end): the practitioner, the room or the
+    patient, by a session or a consultation, each with the booking that holds it."""
+    return [
+        (who, held)
+        for held in context.bookings
+        if slots.overlaps(start, end, held.starts_at, held.ends_at)
+        for who, same in (
+            (str(practitioner), held.practitioner_id == practitioner.pk),
+            (str(room), held.room_id == room.pk),
+            ("The patient", held.patient_id == patient_id),
+        )
+        if same
+    ]
+
+
+def describe_held(found: list[tuple[str, Held]]) -> list[tuple[str, str]]:
+    """Each clash in words ("12 Mar 2027 10:00–10:45, session 2 for Rosa Marlowe"), in two
+    queries however many."""
+    sessions = TreatmentSession.objects.select_related("plan__patient").in_bulk(
+        [held.pk for _, held in found if held.kind == "session"]
     )
+    consultations = Consultation.objects.select_related("patient").in_bulk(
+        [held.pk for _, held in found if held.kind == "consultation"]
+    )
+    described = []
+    for who, held in found:
+        start = timezone.localtime(held.starts_at)
+        end = timezone.localtime(held.ends_at)
+        if held.kind == "session":
+            other = sessions[held.pk]
+            what = f"session {other.number} for {other.plan.patient.full_name}"
+        else:
+            what = f"a consultation for {consultations[held.pk].patient.full_name}"
+        described.append((who, f"{start:%d %b %Y %H:%M}–{end:%H:%M}, {what}"))
+    return described
 
 
-def _check_when(starts_at: dt.datetime) -> None:
+def check_when(starts_at: dt.datetime) -> None:
     """Refuse absurd times before doing any arithmetic on them (years 1 and 9999 included)."""
     if starts_at.tzinfo is None:
         raise InvalidInput("Give the time with its time zone.", fields={"starts_at": ["No zone."]})
@@ -190,23 +233,31 @@ def _check_when(starts_at: dt.datetime) -> None:
         raise InvalidInput(message, fields={"starts_at": [message]})
 
 
-def _check_slot(
+def check_slot(
     *,
-    session: TreatmentSession,
     start: dt.datetime,
     end: dt.datetime,
+    lead: dt.timedelta,
     practitioner: Practitioner,
     room: Room,
+    patient_id: int,
     context: BookingContext,
 ) -> None:
+    """Refuse [start, end) for this practitioner, room and patient unless it is on the grid, in
+    the future (arrival included), inside opening hours and free of every booking (sessions
+    and consultations) and of the practitioner's absences. Sessions and consultations share it."""
     zone = _zone()
     problem = slots.grid_problem(start.astimezone(zone), settings.SLOT_GRID_MINUTES)
     if problem:
         raise InvalidInput(problem, fields={"starts_at": [problem]})
-    if start - ANAESTHETIC_LEAD < timezone.now():
+    if start - lead < timezone.now():
+        arrives = (
+            f" (the patient arrives {slots.minutes(lead)} minutes before the procedure)"
+            if lead
+            else ""
+        )
         raise InvalidInput(
-            f"That time has passed (the patient arrives {slots.minutes(ANAESTHETIC_LEAD)} "
-            "minutes before the procedure).",
+            f"That time has passed{arrives}.",
             fields={"starts_at": ["Choose a time in the future."]},
         )
     if practitioner.pk not in context.practitioners:
@@ -217,25 +268,19 @@ def _check_slot(
         why = "has no RF device" if room.active else "is not in use"
         raise InvalidInput(f"{room} {why}.", fields={"room": [f"{room} {why}."]})
     problem = slots.opening_problem(
-        start, end, lead=ANAESTHETIC_LEAD, hours=context.hours, calendar=context.calendar, zone=zone
+        start, end, lead=lead, hours=context.hours, calendar=context.calendar, zone=zone
     )
     if problem:
         raise InvalidInput(problem, fields={"starts_at": [problem]})
-    found = [
-        (who, held.pk)
-        for held in context.bookings
-        if slots.overlaps(start, end, held.starts_at, held.ends_at)
-        for who, same in (
-            (str(practitioner), held.practitioner_id == practitioner.pk),
-            (str(room), held.room_id == room.pk),
-            ("The patient", held.patient_id == session.plan.patient_id),
-        )
-        if same
-    ]
-    others = TreatmentSession.objects.select_related("plan__patient").in_bulk(
-        [pk for _, pk in found]
+    found = clashing(
+        context,
+        start=start,
+        end=end,
+        practitioner=practitioner,
+        room=room,
+        patient_id=patient_id,
     )
-    clashes = [f"{who} is already booked {_describe(others[pk])}" for who, pk in found]
+    clashes = [f"{who} is already booked {what}" for who, what in describe_held(found)]
     for absent_from, absent_to, reason in context.absences.get(practitioner.pk, ()):
         if slots.overlaps(start, end, absent_from, absent_to):
             clashes.append(
@@ -246,15 +291,10 @@ def _check_slot(
         raise Conflict("; ".join(clashes) + ".", extra={"conflicts": clashes})
 
 
-def _lock_and_context(
-    session: TreatmentSession,
-    start: dt.datetime,
-    end: dt.datetime,
-    practitioner: Practitioner,
-    room: Room,
-) -> BookingContext:
-    # Lock the practitioner, then the room (the plan is already locked): concurrent bookings of
-    # either queue here, always in the same order so two clerks cannot deadlock.
+def lock_resources(practitioner: Practitioner, room: Room) -> None:
+    """Lock the practitioner, then the room: every booking of either, session or consultation,
+    queues here, always in the same order so two clerks cannot deadlock. This is what keeps a
+    consultation and a session apart (the exclusion constraints hold within each table)."""
     list(
         Practitioner.objects.select_for_update(of=("self",))
         .order_by()
@@ -262,6 +302,16 @@ def _lock_and_context(
         .values("pk")
     )
     list(Room.objects.select_for_update().order_by().filter(pk=room.pk).values("pk"))
+
+
+def _lock_and_context(
+    session: TreatmentSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    practitioner: Practitioner,
+    room: Room,
+) -> BookingContext:
+    lock_resources(practitioner, room)  # the plan is already locked
     return booking_context(
         start=start - dt.timedelta(days=1),
         end=end + dt.timedelta(days=1),
@@ -301,7 +351,7 @@ def session_book(
             f"Session {session.number} is {session.get_status_display().lower()}; "
             "only a planned session can be booked (move a booked one instead)."
         )
-    _check_when(starts_at)
+    check_when(starts_at)
     problem = spacing.window_problem(session.number, booking_window(session), _local_day(starts_at))
     if problem:
         raise InvalidInput(problem, fields={"starts_at": [problem]})
@@ -336,7 +386,7 @@ def session_reschedule(
     session = session_lock(session)
     if session.status not in TreatmentSession.OPEN_TO_BOOK:
         raise Conflict(f"A {session.get_status_display().lower()} session cannot be moved.")
-    _check_when(starts_at)
+    check_when(starts_at)
     return _place(
         acting_user=acting_user,
         session=session,
@@ -371,12 +421,13 @@ def _place(
         raise Conflict("This plan is not active; its sessions cannot be booked.")
     end = starts_at + procedure_duration(session)
     context = _lock_and_context(session, starts_at, end, practitioner, room)
-    _check_slot(
-        session=session,
+    check_slot(
         start=starts_at,
         end=end,
+        lead=ANAESTHETIC_LEAD,
         practitioner=practitioner,
         room=room,
+        patient_id=session.plan.patient_id,
         context=context,
     )
     new_day = _local_day(starts_at)

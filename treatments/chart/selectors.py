@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
-from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.models import Consultation, Screening, TreatmentPlan, TreatmentSession
 from treatments.screening.selectors import screening_is_current, screening_validity_end
 
 
@@ -45,8 +45,27 @@ def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
         if user.has_perm("treatments.view_screening")
         else []
     )
+    consultations = (
+        list(
+            Consultation.objects.filter(patient=patient)
+            .select_related("practitioner__user", "room")
+            .order_by("-starts_at")
+        )
+        if user.has_perm("treatments.view_consultation")
+        else []
+    )
     today = timezone.localdate()
+    for consultation in consultations:
+        consultation.on_or_before_today = (  # type: ignore[attr-defined]  # for the page
+            timezone.localtime(consultation.starts_at).date() <= today
+        )
     for screening in screenings:
         screening.valid_until = screening_validity_end(screening)  # type: ignore[attr-defined]  # for the page
         screening.current = screening_is_current(screening, on=today)  # type: ignore[attr-defined]  # for the page
-    return {"concerns": concerns, "plans": plans, "sessions": sessions, "screenings": screenings}
+    return {
+        "concerns": concerns,
+        "plans": plans,
+        "sessions": sessions,
+        "screenings": screenings,
+        "consultations": consultations,
+    }

@@ -82,6 +82,11 @@ def opening_problem(
     periods = ", ".join(f"{o:%H:%M}–{c:%H:%M}" for o, c in hours.get(day.weekday(), ()))
     if not periods:
         return f"The clinic is closed on {day:%A}s."
+    if not lead:  # a consultation: no cream, the patient arrives at the time booked
+        return (
+            f"From {arrival:%H:%M} to the end at {local_end:%H:%M} must fall within opening "
+            f"hours ({periods})."
+        )
     return (
         f"Arrival at {arrival:%H:%M} ({minutes(lead)} minutes before the procedure, for the "
         f"anaesthetic cream) to the end at {local_end:%H:%M} must fall within opening hours "

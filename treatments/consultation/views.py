@@ -1,0 +1,142 @@
+"""The front desk books a consultation for a patient with no plan yet; the dermatologist marks
+it attended and goes on to the concern and its plan. Thin: one service or selector each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic.errors import ClinicError
+from clinic.staff import StaffHttpRequest
+from patients.access_log import shown
+from patients.selectors import patient_get_for_user
+from treatments.booking.selectors import parse_day, practitioner_by_public_id, room_by_public_id
+from treatments.consultation import services
+from treatments.consultation.selectors import consultation_get_for_user
+
+FIRST_FREE = "first"
+
+
+def _slot_choice(request: StaffHttpRequest, availability: services.Availability) -> dict | None:
+    """The chosen time with its dermatologist and room ("first free" resolved from the slot)."""
+    try:
+        starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
+    except ValueError:
+        return None
+    slot = next((s for s in availability if s.starts_at == starts_at), None)
+    names = availability.names
+    wanted = {"practitioner": request.POST.get("practitioner"), "room": request.POST.get("room")}
+    chosen = {}
+    for kind, key, free in (("practitioner", "p", "practitioner_ids"), ("room", "r", "room_ids")):
+        if wanted[kind] and wanted[kind] != FIRST_FREE:
+            chosen[kind] = wanted[kind]
+        elif slot is not None:
+            chosen[kind] = names[key][getattr(slot, free)[0]]["id"]
+        else:
+            return None
+    return {"starts_at": starts_at, **chosen}
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(services.BOOK_PERM, raise_exception=True)
+def consultation_book(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    patient = patient_get_for_user(request.user, public_id)
+    shown(patient)
+    day = parse_day(request.POST.get("day") or request.GET.get("day"), timezone.localdate())
+    availability = services.consultation_availability(patient=patient, day=day)
+    if request.method == "POST":
+        choice = _slot_choice(request, availability) or {}
+        practitioner = practitioner_by_public_id(choice.get("practitioner"))
+        room = room_by_public_id(choice.get("room"))
+        if not choice or practitioner is None or room is None:
+            messages.error(request, "Choose a time from the list.")
+        else:
+            try:
+                booked = services.consultation_book(
+                    acting_user=request.user,
+                    patient=patient,
+                    starts_at=choice["starts_at"],
+                    practitioner=practitioner,
+                    room=room,
+                    reason=request.POST.get("reason", ""),
+                )
+            except ClinicError as error:
+                messages.error(request, error.message)
+            else:
+                local = timezone.localtime(booked.starts_at)
+                messages.success(
+                    request,
+                    f"Consultation booked {local:%A %d %b %Y %H:%M} with {practitioner}, {room}.",
+                )
+                return redirect(reverse("patient-detail", args=[patient.public_id]))
+    names = availability.names
+    return render(
+        request,
+        "treatments/consultation_book.html",
+        {
+            "patient": patient,
+            "day": day,
+            "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "today": timezone.localdate(),
+            "slots": [
+                {
+                    "slot": slot,
+                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
+                    "rooms": [names["r"][pk] for pk in slot.room_ids],
+                }
+                for slot in availability
+            ],
+            "dermatologists": sorted(
+                {pk: names["p"][pk] for slot in availability for pk in slot.practitioner_ids}
+                .values(),
+                key=lambda p: p["name"],
+            ),
+            "rooms": sorted(
+                {pk: names["r"][pk] for slot in availability for pk in slot.room_ids}.values(),
+                key=lambda r: r["name"],
+            ),
+            "minutes": services.consultation_duration().seconds // 60,
+        },
+    )
+
+
+@require_POST
+@permission_required(services.CHANGE_PERM, raise_exception=True)
+def consultation_cancel(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    consultation = consultation_get_for_user(request.user, public_id)
+    shown(consultation.patient)
+    try:
+        services.consultation_cancel(
+            acting_user=request.user,
+            consultation=consultation,
+            reason=request.POST.get("reason", ""),
+        )
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Consultation cancelled.")
+    return redirect(reverse("patient-detail", args=[consultation.patient.public_id]))
+
+
+@require_POST
+@permission_required(services.CHANGE_PERM, raise_exception=True)
+def consultation_attend(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    consultation = consultation_get_for_user(request.user, public_id)
+    shown(consultation.patient)
+    try:
+        services.consultation_attend(acting_user=request.user, consultation=consultation)
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "Consultation attended. Record the skin concern, then plan its series."
+        )
+    return redirect(reverse("patient-detail", args=[consultation.patient.public_id]) + "#concerns")

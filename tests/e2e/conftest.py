@@ -69,12 +69,15 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
             [*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300
         )
     port = _free_port()
+    # runserver logs every request to stderr: to a file, since an unread pipe fills after some
+    # hundreds of requests and then blocks the server mid-response.
+    log = (workdir / "runserver.log").open("wb")
     server = subprocess.Popen(
         [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -92,6 +95,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Ite
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,15 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.visibility import hidden_fields, hides_record
 from evidence.admin_helpers import ClinicalRecordAdmin, HistoryAdmin, NoDeleteInline
+from evidence.models import GradingScale
 from patients.access_log import shown
+from patients.grading import ConcernScales
 from patients.models import (
+    ADDRESS_FIELDS,
     CLINICAL_PATIENT_FIELDS,
+    CONTACT_PREFERENCE_FIELDS,
+    EMERGENCY_CONTACT_FIELDS,
+    GP_FIELDS,
     AccessedPatient,
     Patient,
     PatientAccess,
@@ -125,7 +131,19 @@ class PatientHistoryAdmin(ShowsPatientDataAdmin, HistoryAdmin):
     """A patient record's change history shows the record as it was."""
 
 
-class SkinConcernInline(HidesClinicalFields, NoDeleteInline):
+class ConcernScaleChoices(BaseModelAdmin):
+    """Offers as a concern's scale only those that grade some indication's own severity
+    (patients.grading); the model's check refuses one of another indication."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "grading_scale":
+            kwargs["queryset"] = GradingScale.objects.filter(
+                pk__in=[s.pk for s in ConcernScales().scales]
+            ).order_by("code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SkinConcernInline(ConcernScaleChoices, HidesClinicalFields, NoDeleteInline):
     model = SkinConcern
     fields = ("indication", "body_area", "grading_scale", "baseline_grade", "status", "notes")
 
@@ -154,7 +172,10 @@ class PatientAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("mrn", "given_name", "family_name", "date_of_birth", "sex", "status")}),
-        ("Contact", {"fields": ("phone", "email")}),
+        ("Contact", {"fields": ("phone", "email", *CONTACT_PREFERENCE_FIELDS)}),
+        ("Address", {"fields": ADDRESS_FIELDS}),
+        ("Emergency contact", {"fields": EMERGENCY_CONTACT_FIELDS}),
+        ("GP", {"fields": GP_FIELDS}),
         ("Clinical", {"fields": ("fitzpatrick_type", "notes")}),
         ("Record", {"fields": ("public_id", "created_at", "updated_at", "access_log")}),
     )
@@ -185,7 +206,7 @@ class PatientAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
 
 
 @admin.register(SkinConcern)
-class SkinConcernAdmin(ShowsPatientDataAdmin, ClinicalRecordAdmin):
+class SkinConcernAdmin(ConcernScaleChoices, ShowsPatientDataAdmin, ClinicalRecordAdmin):
     list_display = (
         "patient",
         "indication",

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from clinic.api import query_choice
 from clinic.errors import NotAllowed
 from clinic.staff import StaffRequest
 from patients import selectors, services
+from patients.access_log import shown
 from patients.models import Patient, SkinConcern
 from patients.serializers import ConcernSerializer, PatientSerializer
 
@@ -60,16 +61,37 @@ class PatientViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(
+        responses={
+            201: PatientSerializer,
+            409: OpenApiResponse(
+                description="`possible_duplicate`: patients with the same date of birth and a "
+                "similar name exist, listed in `candidates` (`id`, `given_name`, `family_name`); "
+                "nothing was saved. Repeat with `confirm_not_duplicate: true` to register."
+            ),
+        }
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        serializer.instance = services.patient_create(
-            acting_user=self.request.user, **serializer.validated_data
-        )
+        values = dict(serializer.validated_data)
+        confirmed = values.pop("confirm_not_duplicate", False)
+        try:
+            serializer.instance = services.patient_create(
+                acting_user=self.request.user, confirm_not_duplicate=confirmed, **values
+            )
+        except services.PossibleDuplicate as error:
+            shown(error.candidates)  # their names are in the answer
+            raise
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        values = dict(serializer.validated_data)
+        values.pop("confirm_not_duplicate", None)  # registration's question only
         serializer.instance = services.patient_update(
             acting_user=self.request.user,
             patient=cast(Patient, serializer.instance),  # an update has its instance
-            **serializer.validated_data,
+            **values,
         )
 
     @extend_schema(request=None, responses=PatientSerializer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from typing import cast
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from clinic.text import bounded_text, validate_visible_text
 from clinic.visibility import CLINICAL_FIELDS
 from evidence.models import GradingScale, Indication
+from patients.grading import concern_grading_errors
 from patients.phones import PhoneNumberField, display_phone
 
 MAX_AGE_YEARS = 120
@@ -64,6 +66,21 @@ def validate_date_of_birth(value: dt.date) -> None:
         raise ValidationError(f"Date of birth cannot be more than {MAX_AGE_YEARS} years ago.")
 
 
+ADDRESS_FIELDS = ("address_line1", "address_line2", "town", "postcode", "country")
+EMERGENCY_CONTACT_FIELDS = (
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+)
+GP_FIELDS = ("gp_name", "gp_practice", "gp_phone")
+#: The channels a patient agrees to be contacted by (each one asked, none assumed).
+CONTACT_PREFERENCE_FIELDS = (
+    "contact_by_email",
+    "contact_by_sms",
+    "contact_by_phone",
+    "contact_by_post",
+)
+
 #: Patient fields only clinicians may change (front desk registers, dermatologists assess).
 #: What staff enter about a patient (forms, the API and the services share this list)...
 PATIENT_FIELDS = (
@@ -73,12 +90,22 @@ PATIENT_FIELDS = (
     "sex",
     "phone",
     "email",
+    *ADDRESS_FIELDS,
+    *EMERGENCY_CONTACT_FIELDS,
+    *GP_FIELDS,
+    *CONTACT_PREFERENCE_FIELDS,
     "fitzpatrick_type",
     "notes",
 )
 #: ...of which only clinicians see and record these (clinic.visibility declares them).
 CLINICAL_PATIENT_FIELDS = CLINICAL_FIELDS["patients.patient"]
 CONCERN_FIELDS = ("indication", "body_area", "grading_scale", "baseline_grade", "notes")
+
+
+def _text(label: str, length: int) -> models.CharField:
+    return models.CharField(
+        label, max_length=length, blank=True, validators=[validate_visible_text]
+    )
 
 
 class BodyArea(models.TextChoices):
@@ -139,6 +166,23 @@ class Patient(models.Model):
     sex = models.CharField(max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
     phone = PhoneNumberField(max_length=30, blank=True, help_text="Stored in E.164 (+44…).")
     email = models.EmailField(blank=True)
+    address_line1 = _text("Address line 1", 200)
+    address_line2 = _text("Address line 2", 200)
+    town = _text("Town or city", 100)
+    postcode = _text("Postcode", 20)
+    country = _text("Country", 100)
+    emergency_contact_name = _text("Emergency contact", 200)
+    emergency_contact_relationship = _text("Relationship to the patient", 100)
+    emergency_contact_phone = PhoneNumberField(
+        "Emergency contact's phone", max_length=30, blank=True
+    )
+    gp_name = _text("GP", 200)
+    gp_practice = _text("GP practice", 200)
+    gp_phone = PhoneNumberField("GP practice's phone", max_length=30, blank=True)
+    contact_by_email = models.BooleanField("E-mail", default=False)
+    contact_by_sms = models.BooleanField("Text message (SMS)", default=False)
+    contact_by_phone = models.BooleanField("Phone call", default=False)
+    contact_by_post = models.BooleanField("Post", default=False)
     fitzpatrick_type = models.PositiveSmallIntegerField(
         "Fitzpatrick skin type", choices=SkinType.choices, null=True, blank=True
     )
@@ -191,6 +235,37 @@ class Patient(models.Model):
     @property
     def phone_display(self) -> str:
         return display_phone(self.phone)
+
+    @property
+    def emergency_contact_phone_display(self) -> str:
+        return display_phone(self.emergency_contact_phone)
+
+    @property
+    def gp_phone_display(self) -> str:
+        return display_phone(self.gp_phone)
+
+    @property
+    def contact_channels(self) -> list[str]:
+        """The labels of the channels the patient agrees to, in the form's order."""
+        return [
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
+            for name in CONTACT_PREFERENCE_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [
+            line
+            for line in (
+                self.address_line1,
+                self.address_line2,
+                self.town,
+                self.postcode,
+                self.country,
+            )
+            if line
+        ]
 
     @property
     def full_name(self) -> str:
@@ -254,20 +329,11 @@ class SkinConcern(models.Model):
         return f"{self.indication} — {self.get_body_area_display()}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.baseline_grade and self.grading_scale_id is None:
-            errors["grading_scale"] = "Choose the scale the baseline grade is recorded on."
-        if (
-            self.grading_scale_id is not None
-            and self.indication_id is not None
-            and (scale := self.grading_scale) is not None
-        ):
-            if not scale.indications.filter(pk=self.indication_id).exists():
-                errors["grading_scale"] = (
-                    f"{scale.name} is not a grading scale for {self.indication.name}."
-                )
-            elif problem := scale.grade_error(self.baseline_grade):
-                errors["baseline_grade"] = problem
+        errors = concern_grading_errors(
+            indication=self.indication if self.indication_id is not None else None,
+            scale=self.grading_scale if self.grading_scale_id is not None else None,
+            grade=self.baseline_grade,
+        )
         if errors:
             raise ValidationError(errors)
 

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from clinic.ids import parse_public_id
 from patients.models import Patient, SkinConcern
+from patients.similarity import likely_same_name
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 
@@ -79,3 +80,18 @@ def concern_get_for_user(
         )
     except SkinConcern.DoesNotExist:
         raise Http404("No such concern.") from None
+
+
+def patients_likely_duplicates(
+    *, given_name: str, family_name: str, date_of_birth: dt.date
+) -> list[Patient]:
+    """Registered patients (archived ones too) likely to be this person: one query by date of
+    birth (indexed), the names compared by patients.similarity."""
+    born_that_day = Patient.objects.filter(date_of_birth=date_of_birth).order_by(
+        "family_name", "pk"
+    )
+    return [
+        patient
+        for patient in born_that_day
+        if likely_same_name(given_name, family_name, patient.given_name, patient.family_name)
+    ]

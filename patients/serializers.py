@@ -12,7 +12,14 @@ from clinic.api_fields import StrictTypes
 from clinic.visibility import hidden_fields
 from evidence.models import GradingScale, Indication
 from patients.access_log import current_user, shown
-from patients.models import CONCERN_FIELDS, PATIENT_FIELDS, Patient, SkinConcern
+from patients.grading import concern_grading_errors
+from patients.models import (
+    CONCERN_FIELDS,
+    CONTACT_PREFERENCE_FIELDS,
+    PATIENT_FIELDS,
+    Patient,
+    SkinConcern,
+)
 
 
 class ShowsPatientData(serializers.ModelSerializer):
@@ -40,11 +47,33 @@ class PatientSerializer(StrictTypes, ShowsPatientData):
     id = serializers.UUIDField(source="public_id", read_only=True)
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
+    confirm_not_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Registration only: true to register although patients with the same date of "
+        "birth and a similar name exist (without it, a 409 `possible_duplicate` lists them).",
+    )
 
     class Meta:
         model = Patient
-        fields = ("id", "mrn", *PATIENT_FIELDS, "status", "created_at", "updated_at")
+        fields = (
+            "id",
+            "mrn",
+            *PATIENT_FIELDS,
+            "confirm_not_duplicate",
+            "status",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = ("mrn", "status", "created_at", "updated_at")
+        extra_kwargs = {
+            name: {"help_text": "Checked and stored in E.164 (+44…); shown nationally."}
+            for name in ("phone", "emergency_contact_phone", "gp_phone")
+        } | {
+            name: {"help_text": "Whether the patient agrees to be contacted this way."}
+            for name in CONTACT_PREFERENCE_FIELDS
+        }
 
 
 class ConcernSerializer(StrictTypes, ShowsPatientData):
@@ -59,3 +88,20 @@ class ConcernSerializer(StrictTypes, ShowsPatientData):
         model = SkinConcern
         fields = ("id", "patient", *CONCERN_FIELDS, "status", "created_at")
         read_only_fields = ("status", "created_at")
+        extra_kwargs = {
+            "grading_scale": {
+                "help_text": "A scale that grades the indication's own severity (not the skin "
+                "phototype or pain); required with a baseline grade."
+            },
+            "baseline_grade": {"help_text": "One of the scale's grades, or a score in its range."},
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors = concern_grading_errors(
+            indication=attrs.get("indication"),
+            scale=attrs.get("grading_scale"),
+            grade=attrs.get("baseline_grade", ""),
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

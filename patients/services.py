@@ -16,6 +16,7 @@ from patients.models import (
     Patient,
     SkinConcern,
 )
+from patients.selectors import patients_likely_duplicates
 
 
 def _require(user: User, perm: str, what: str) -> None:
@@ -40,13 +41,48 @@ def _assign(instance: Any, allowed: tuple[str, ...], values: dict[str, Any]) -> 
         setattr(instance, name, value)
 
 
+class PossibleDuplicate(Conflict):
+    """Registration found patients likely to be this one; repeated with the confirmation, it
+    registers the patient anyway."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, candidates: list[Patient]) -> None:
+        self.candidates = candidates
+        names = "; ".join(f"{p.full_name} ({p.mrn})" for p in candidates)
+        super().__init__(
+            f"This may be a patient already registered with the same date of birth: {names}. "
+            "Open their record, or confirm that this is someone else.",
+            extra={
+                "candidates": [
+                    {
+                        "id": str(p.public_id),
+                        "given_name": p.given_name,
+                        "family_name": p.family_name,
+                    }
+                    for p in candidates
+                ]
+            },
+        )
+
+
 @transaction.atomic
-def patient_create(*, acting_user: User, **values: Any) -> Patient:
+def patient_create(
+    *, acting_user: User, confirm_not_duplicate: bool = False, **values: Any
+) -> Patient:
     _require(acting_user, "patients.add_patient", "register patients")
     _require_clinical(acting_user, None, values)
     patient = Patient()
     _assign(patient, PATIENT_FIELDS, values)
     _validated(patient)
+    if not confirm_not_duplicate and (
+        candidates := patients_likely_duplicates(
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+        )
+    ):
+        raise PossibleDuplicate(candidates)
     patient.save()
     return patient
 

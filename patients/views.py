@@ -19,6 +19,7 @@ from clinic.staff import StaffHttpRequest
 from patients import selectors, services
 from patients.access_log import shown
 from patients.forms import ConcernForm, PatientForm
+from patients.models import Patient
 
 PAGE_SIZE = 25
 
@@ -50,15 +51,25 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @permission_required("patients.add_patient", raise_exception=True)
 def patient_create(request: StaffHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, clinical=_clinical(request))
+    duplicates: list[Patient] = []
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_create(acting_user=request.user, **form.cleaned_data)
+            patient = services.patient_create(
+                acting_user=request.user,
+                confirm_not_duplicate=request.POST.get("confirm_not_duplicate") == "1",
+                **form.cleaned_data,
+            )
+        except services.PossibleDuplicate as error:
+            duplicates = error.candidates
+            shown(duplicates)
         except ClinicError as error:
             add_errors(form, error)
         else:
             messages.success(request, f"{patient.full_name} registered with MRN {patient.mrn}.")
             return redirect("patient-detail", public_id=patient.public_id)
-    return render(request, "patients/form.html", {"form": form, "patient": None})
+    return render(
+        request, "patients/form.html", {"form": form, "patient": None, "duplicates": duplicates}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from clinic.errors import ClinicError
@@ -60,8 +62,9 @@ class PlanParametersForm(forms.Form):
 
     def __init__(self, *args: Any, protocols: Iterable[Protocol], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.protocols = list(protocols)
         cast(ProtocolChoiceField, self.fields["protocol"]).queryset = Protocol.objects.filter(
-            pk__in=[p.pk for p in protocols]
+            pk__in=[p.pk for p in self.protocols]
         ).order_by("modality", "code")
         self.params: services.PlanParameters[Protocol] | None = None
 
@@ -74,6 +77,41 @@ class PlanParametersForm(forms.Form):
         except ClinicError as error:
             add_errors(self, error)
         return data
+
+    #: The submit button that asks for the chosen protocol's defaults instead of continuing.
+    USE_PROTOCOL = "use_protocol"
+
+    @classmethod
+    def from_post(cls, data: QueryDict, *, protocols: Iterable[Protocol]) -> PlanParametersForm:
+        """The submitted form; or, when "Use this protocol" was pressed (the page without
+        JavaScript), an unbound one with the chosen protocol's defaults and the first date and
+        reason as typed."""
+        protocols = list(protocols)
+        if cls.USE_PROTOCOL not in data:
+            return cls(data, protocols=protocols)
+        chosen = next((p for p in protocols if str(p.pk) == data.get("protocol")), None)
+        if chosen is None:  # nothing (or another concern's protocol) chosen: say so
+            return cls(data, protocols=protocols)
+        initial = cls.initial_for(chosen)
+        typed = cls(data, protocols=protocols)
+        for name in ("start_date", "departure_reason"):
+            field = typed.fields[name]
+            # A value that does not clean leaves the default; it is checked when the form is sent.
+            with contextlib.suppress(forms.ValidationError):
+                initial[name] = field.clean(field.widget.value_from_datadict(data, {}, name))
+        return cls(initial=initial, protocols=protocols)
+
+    def protocol_defaults(self) -> dict[str, dict[str, str]]:
+        """Each offered protocol's defaults by its choice value, for the page's script
+        (clinic/static/clinic/protocol-defaults.js) to fill in when a protocol is chosen."""
+        defaults = {}
+        for protocol in self.protocols:  # the rows the view read, not another query
+            values = self.initial_for(protocol)
+            defaults[str(protocol.pk)] = {
+                name: "" if values[name] is None else str(values[name])
+                for name in ("sessions", "interval_days", "depth_mm")
+            }
+        return defaults
 
     @staticmethod
     def initial_for(protocol: Protocol) -> dict[str, Any]:

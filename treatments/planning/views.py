@@ -92,8 +92,8 @@ def plan_parameters(request: StaffHttpRequest, public_id: str, concern_id: str) 
     protocols = selectors.protocols_for_concern(concern)
     draft = request.session.get(_draft_key(concern), {})
     if request.method == "POST":
-        form = PlanParametersForm(request.POST, protocols=protocols)
-        if form.is_valid() and form.params is not None:
+        form = PlanParametersForm.from_post(request.POST, protocols=protocols)
+        if form.is_bound and form.is_valid() and form.params is not None:
             params = form.params
             request.session[_draft_key(concern)] = {
                 "protocol": params.protocol.code,

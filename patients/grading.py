@@ -1,0 +1,90 @@
+"""The knowledge base's scales as the concern rule (evidence.scales) reads them: one place that
+turns rows into facts, for the model's validation, the form's choices, the serializer and the
+admin alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from evidence.models import GradingScale, Indication
+from evidence.scales import ScaleFacts, concern_scale_error, grades_concern
+
+
+def scale_facts(scale: GradingScale, indication_ids: Iterable[int]) -> ScaleFacts:
+    return ScaleFacts(
+        code=scale.code, name=scale.name, kind=scale.kind, indications=frozenset(indication_ids)
+    )
+
+
+def concern_grading_errors(
+    *, indication: Indication | None, scale: GradingScale | None, grade: str
+) -> dict[str, str]:
+    """Field errors of a concern's scale and baseline grade (three queries at most)."""
+    if scale is None:
+        return (
+            {"grading_scale": "Choose the scale the baseline grade is recorded on."}
+            if grade
+            else {}
+        )
+    if indication is None:
+        return {}
+    facts = scale_facts(scale, scale.indications.values_list("pk", flat=True))
+    problem = concern_scale_error(
+        facts,
+        indication=indication.pk,
+        indication_name=indication.name,
+        indication_count=Indication.objects.count(),
+    )
+    if problem:
+        return {"grading_scale": problem}
+    if grade_problem := scale.grade_error(grade):
+        return {"baseline_grade": grade_problem}
+    return {}
+
+
+class ConcernScales:
+    """Every scale that grades some indication's concerns, read in two queries, grouped for a
+    form's choices: which indications each may grade."""
+
+    def __init__(self) -> None:
+        count = Indication.objects.count()
+        scales = (
+            GradingScale.objects.exclude(kind=GradingScale.Kind.DESCRIPTIVE)
+            .prefetch_related("indications")
+            .order_by("code")
+        )
+        self.by_indication: dict[Indication, list[GradingScale]] = {}
+        self.scales: list[GradingScale] = []
+        for scale in scales:
+            linked = list(scale.indications.all())
+            facts = scale_facts(scale, (i.pk for i in linked))
+            mine = [
+                i for i in linked if grades_concern(facts, indication=i.pk, indication_count=count)
+            ]
+            if mine:
+                self.scales.append(scale)
+            for indication in mine:
+                self.by_indication.setdefault(indication, []).append(scale)
+
+    def scale_choices(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        return [
+            (indication.name, [(s.pk, f"{s.code} {s.name}") for s in scales])
+            for indication, scales in sorted(self.by_indication.items(), key=lambda i: i[0].name)
+        ]
+
+    def grade_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The named grades of each levels scale, as "CODE:value" (a grade names its scale, so
+        a grade of another scale is caught)."""
+        return [
+            (
+                f"{scale.code} {scale.name}",
+                [(f"{scale.code}:{level['value']}", _grade_label(level)) for level in scale.levels],
+            )
+            for scale in self.scales
+            if scale.kind == GradingScale.Kind.LEVELS
+        ]
+
+
+def _grade_label(level: dict) -> str:
+    value, label = str(level["value"]), str(level["label"])
+    return label if value.lower() in label.lower() else f"{value} — {label}"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-‐‑–—'’`.,]+")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—.,]+")
+#: Marks inside a word (O'Brien, O’Brien and OBrien are one name).
+_INSIDE_WORDS = re.compile(r"['’`ʼ]")
 
 
 def name_tokens(*parts: str) -> tuple[str, ...]:
@@ -17,7 +19,7 @@ def name_tokens(*parts: str) -> tuple[str, ...]:
     "José Núñez", "jose nunez" and "Nunez, Jose" read alike. Letters without a decomposition
     (ß, ø, ł) are folded by casefold or kept as they are."""
     folded = unicodedata.normalize("NFKD", " ".join(parts)).casefold()
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
+    bare = _INSIDE_WORDS.sub("", "".join(c for c in folded if not unicodedata.combining(c)))
     return tuple(sorted(word for word in _SEPARATORS.split(bare) if word))
 
 

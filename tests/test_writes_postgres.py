@@ -904,7 +904,7 @@ def test_it_records_a_concern_and_an_impossible_grade_saves_nothing(
             "indication": Indication.objects.get(slug="melasma").pk,
             "body_area": "face",
             "grading_scale": GradingScale.objects.get(code="S10").pk,
-            "baseline_grade": grade,
+            "baseline_score": grade,  # a numeric scale's score is typed on the page
         }
         return submit(dermatologist, page, form, values)
 
@@ -926,3 +926,151 @@ def test_it_records_a_concern_and_an_impossible_grade_saves_nothing(
     assert saved.grading_scale is not None
     assert (saved.grading_scale.code, saved.baseline_grade) == ("S10", "12")
     assert saved.status == SkinConcern.Status.ACTIVE
+
+
+# --- Registration's duplicate check, the patient's details, a concern's own scale -----------
+
+DETAILS = {
+    "address_line1": "12 Harley Street",
+    "town": "London",
+    "postcode": "W1G 9PF",
+    "country": "United Kingdom",
+    "emergency_contact_name": "Maria Núñez",
+    "emergency_contact_relationship": "Sister",
+    "emergency_contact_phone": "020 7946 0555",
+    "gp_name": "Dr A. Patel",
+    "gp_practice": "Marylebone Health Centre",
+    "gp_phone": "020 7946 0777",
+}
+JOSE = {
+    "given_name": "jose",
+    "family_name": "NUNEZ",
+    "date_of_birth": "1980-05-17",
+    "sex": "male",
+}
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_registers_a_likely_duplicate_only_once_confirmed_with_the_details(
+    channel: str, front_desk: Persona
+) -> None:
+    """Refused: the same date of birth and the name with another case and no accents (a 409
+    listing the candidate, or the warning with a link); saved once confirmed, with the address,
+    emergency contact, GP and contact preferences."""
+    existing = factories.PatientFactory(
+        given_name="José", family_name="Núñez", date_of_birth=dt.date(1980, 5, 17)
+    )
+    page = reverse("patient-create")
+    values = JOSE | DETAILS
+    before = snapshot()
+    if channel == "api":
+        body = assert_error(
+            post(front_desk, "/api/patients/", values | {"contact_by_sms": True}),
+            409,
+            "possible_duplicate",
+        )
+        assert body["candidates"][0]["id"] == str(existing.public_id)
+    else:
+        form = form_on(front_desk, page, having="given_name")
+        refused = submit(front_desk, page, form, values | {"contact_by_sms": "on"})
+        assert "This may be a patient already registered" in html(refused)
+        assert reverse("patient-detail", args=[existing.public_id]) in html(refused)
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = post(
+            front_desk,
+            "/api/patients/",
+            values | {"contact_by_sms": True, "confirm_not_duplicate": True},
+        )
+        assert response.status_code == 201, response.content
+        patient = Patient.objects.get(public_id=response.json()["id"])
+    else:
+        warned = html(submit(front_desk, page, form, values | {"contact_by_sms": "on"}))
+        again = [f for f in parse_forms(warned) if "given_name" in f.names]
+        assert len(again) == 1 and "confirm_not_duplicate" in again[0].names
+        response = submit(
+            front_desk, page, again[0], {"confirm_not_duplicate": "1", "contact_by_sms": "on"}
+        )
+        patient = Patient.objects.exclude(pk=existing.pk).get()
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    assert (patient.given_name, patient.family_name) == ("jose", "NUNEZ")
+    assert (patient.postcode, patient.gp_practice) == ("W1G 9PF", "Marylebone Health Centre")
+    assert patient.emergency_contact_phone == "+442079460555"  # E.164
+    assert (patient.contact_by_sms, patient.contact_by_email) == (True, False)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_edits_the_details_and_an_undiallable_gp_phone_changes_nothing(
+    channel: str, front_desk: Persona
+) -> None:
+    patient = factories.PatientFactory(**DETAILS)
+    page = reverse("patient-edit", args=[patient.public_id])
+    api = f"/api/patients/{patient.public_id}/"
+    before = snapshot()
+    if channel == "api":
+        assert_error(
+            patch(front_desk, api, {"gp_phone": "call me maybe"}), 400, "invalid", "gp_phone"
+        )
+    else:
+        form = form_on(front_desk, page, having="gp_phone")
+        refused = submit(front_desk, page, form, {"gp_phone": "call me maybe", "town": "Leeds"})
+        assert "Enter a phone number that can be dialled" in html(refused)
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = patch(front_desk, api, {"town": "Leeds", "contact_by_post": True})
+        assert response.status_code == 200, response.content
+    else:
+        form = form_on(front_desk, page, having="gp_phone")
+        response = submit(front_desk, page, form, {"town": "Leeds", "contact_by_post": "on"})
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    saved = Patient.objects.get(pk=patient.pk)
+    assert (saved.town, saved.contact_by_post, saved.gp_phone) == ("Leeds", True, "+442079460777")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_records_a_concern_on_its_own_scale_and_the_skin_phototype_saves_nothing(
+    channel: str, dermatologist: Persona
+) -> None:
+    """The issue's "wrinkles, baseline Fitzpatrick V" is refused; Lemperle grade 3 is saved."""
+    patient = factories.PatientFactory()
+    page = reverse("concern-create", args=[patient.public_id])
+    wrinkles = Indication.objects.get(slug="wrinkles")
+
+    def record(code: str, grade: str) -> Any:
+        if channel == "api":
+            return post(
+                dermatologist,
+                f"/api/patients/{patient.public_id}/concerns/",
+                {
+                    "indication": "wrinkles",
+                    "body_area": "face",
+                    "grading_scale": code,
+                    "baseline_grade": grade,
+                },
+            )
+        form = form_on(dermatologist, page, having="indication")
+        values = {
+            "indication": wrinkles.pk,
+            "body_area": "face",
+            "grading_scale": GradingScale.objects.get(code=code).pk,
+            "baseline_grade": f"{code}:{grade}",
+        }
+        return submit(dermatologist, page, form, values)
+
+    before = snapshot()
+    response = record("S09", "V")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "grading_scale")
+    else:
+        assert "Select a valid choice" in html(response)
+    assert_unchanged(before)
+
+    response = record("S06", "3")
+    if channel == "api":
+        assert response.status_code == 201, response.content
+    else:
+        assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
+    saved = SkinConcern.objects.get(patient=patient)
+    assert (saved.grading_scale.code, saved.baseline_grade) == ("S06", "3")

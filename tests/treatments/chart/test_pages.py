@@ -149,7 +149,7 @@ def test_a_dermatologist_records_a_concern_and_bad_grades_are_explained(
             "indication": melasma.pk,
             "body_area": "face",
             "grading_scale": mmasi.pk,
-            "baseline_grade": "40",
+            "baseline_score": "40",  # a numeric scale's score is typed
         },
     )
     assert "goes up to 24" in html(response)
@@ -160,7 +160,7 @@ def test_a_dermatologist_records_a_concern_and_bad_grades_are_explained(
             "indication": melasma.pk,
             "body_area": "face",
             "grading_scale": mmasi.pk,
-            "baseline_grade": "12",
+            "baseline_score": "12",
         },
     )
     assert SkinConcern.objects.get().baseline_grade == "12"

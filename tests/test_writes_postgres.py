@@ -1073,4 +1073,7 @@ def test_it_records_a_concern_on_its_own_scale_and_the_skin_phototype_saves_noth
     else:
         assert landed_on(response, reverse("patient-detail", args=[patient.public_id]))
     saved = SkinConcern.objects.get(patient=patient)
-    assert (saved.grading_scale.code, saved.baseline_grade) == ("S06", "3")
+    assert (saved.grading_scale, saved.baseline_grade) == (
+        GradingScale.objects.get(code="S06"),
+        "3",
+    )

@@ -4,6 +4,7 @@ page, over the API and in the admin; a baseline grade is one of the scale's grad
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -44,7 +45,7 @@ def test_the_page_offers_each_indications_own_scales_and_their_grades(
     assert 'value="S06:3"' in html and 'value="S05:II"' in html
 
 
-def _post(client: Client, patient: factories.Patient, **values: object) -> object:
+def _post(client: Client, patient: factories.Patient, **values: object) -> Any:
     data = {"indication": indication("wrinkles").pk, "body_area": "face", **values}
     return client.post(reverse("concern-create", args=[patient.public_id]), data)
 
@@ -78,8 +79,8 @@ def test_a_named_grade_records_its_scale(dermatologist: Client) -> None:
     patient = factories.PatientFactory()
     response = _post(dermatologist, patient, baseline_grade="S06:3")
     assert response.status_code == 302, response.context and response.context["form"].errors
-    concern = SkinConcern.objects.get()
-    assert (concern.grading_scale.code, concern.baseline_grade) == ("S06", "3")
+    concern = SkinConcern.objects.select_related("grading_scale").get()
+    assert (concern.grading_scale, concern.baseline_grade) == (scale("S06"), "3")
 
 
 def test_a_numeric_score_is_typed_and_checked_against_its_range(dermatologist: Client) -> None:

@@ -90,7 +90,13 @@ class ConcernForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scales = ConcernScales()
+        # One read of the indications serves their choices and the rule's count of them.
+        indication_field = cast(forms.ModelChoiceField, self.fields["indication"])
+        indications = list(indication_field.queryset or [])
+        indication_field.widget.choices = [("", "---------")] + [
+            (i.pk, indication_field.label_from_instance(i)) for i in indications
+        ]
+        scales = ConcernScales(indications)
         self._scales = {s.code: s for s in scales.scales}
         self._scored = False
         scale_field = cast(forms.ModelChoiceField, self.fields["grading_scale"])

@@ -43,23 +43,31 @@ def concern_grading_errors(
 
 
 class ConcernScales:
-    """Every scale that grades some indication's concerns, read in two queries, grouped for a
-    form's choices: which indications each may grade."""
+    """Every scale that grades some indication's concerns, grouped for a form's choices by the
+    indications each may grade: one query for the scales and their links, given the
+    indications (which the form reads for its own choices anyway)."""
 
-    def __init__(self) -> None:
-        count = Indication.objects.count()
-        scales = (
-            GradingScale.objects.exclude(kind=GradingScale.Kind.DESCRIPTIVE)
-            .prefetch_related("indications")
-            .order_by("code")
+    def __init__(self, indications: list[Indication] | None = None) -> None:
+        if indications is None:
+            indications = list(Indication.objects.all())
+        by_pk = {i.pk: i for i in indications}
+        links = (
+            GradingScale.indications.through.objects.select_related("gradingscale")
+            .exclude(gradingscale__kind=GradingScale.Kind.DESCRIPTIVE)
+            .order_by("gradingscale__code", "indication_id")
         )
+        linked: dict[GradingScale, list[int]] = {}
+        for link in links:
+            linked.setdefault(link.gradingscale, []).append(link.indication_id)
         self.by_indication: dict[Indication, list[GradingScale]] = {}
         self.scales: list[GradingScale] = []
-        for scale in scales:
-            linked = list(scale.indications.all())
-            facts = scale_facts(scale, (i.pk for i in linked))
+        for scale, indication_ids in linked.items():
+            facts = scale_facts(scale, indication_ids)
             mine = [
-                i for i in linked if grades_concern(facts, indication=i.pk, indication_count=count)
+                by_pk[pk]
+                for pk in indication_ids
+                if pk in by_pk
+                and grades_concern(facts, indication=pk, indication_count=len(indications))
             ]
             if mine:
                 self.scales.append(scale)

@@ -171,12 +171,12 @@ class Patient(models.Model):
     town = _text("Town or city", 100)
     postcode = _text("Postcode", 20)
     country = _text("Country", 100)
-    emergency_contact_name = _text("Emergency contact", 200)
+    emergency_contact_name = _text("Emergency contact's name", 200)
     emergency_contact_relationship = _text("Relationship to the patient", 100)
     emergency_contact_phone = PhoneNumberField(
         "Emergency contact's phone", max_length=30, blank=True
     )
-    gp_name = _text("GP", 200)
+    gp_name = _text("GP's name", 200)
     gp_practice = _text("GP practice", 200)
     gp_phone = PhoneNumberField("GP practice's phone", max_length=30, blank=True)
     contact_by_email = models.BooleanField("E-mail", default=False)

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patient',
             name='emergency_contact_name',
-            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name='Emergency contact'),
+            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name="Emergency contact's name"),
         ),
         migrations.AddField(
             model_name='patient',
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patient',
             name='gp_name',
-            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name='GP'),
+            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name="GP's name"),
         ),
         migrations.AddField(
             model_name='patient',
@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patientevent',
             name='emergency_contact_name',
-            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name='Emergency contact'),
+            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name="Emergency contact's name"),
         ),
         migrations.AddField(
             model_name='patientevent',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patientevent',
             name='gp_name',
-            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name='GP'),
+            field=models.CharField(blank=True, max_length=200, validators=[clinic.text.validate_visible_text], verbose_name="GP's name"),
         ),
         migrations.AddField(
             model_name='patientevent',

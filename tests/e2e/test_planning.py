@@ -28,7 +28,7 @@ def plan_wrinkles_series(page, app_url: str, given: str, family: str, shots: boo
     page.get_by_label("Body area").select_option("face")
     lemperle = page.locator("#id_grading_scale option", has_text="S06").get_attribute("value")
     page.get_by_label("Grading scale").select_option(lemperle)
-    page.get_by_label("Baseline grade").fill("3")
+    page.get_by_label("Baseline grade").select_option("S06:3")  # Lemperle's grade 3
     page.get_by_role("button", name="Record concern").click()
     expect(page.get_by_text("Concern recorded.")).to_be_visible()
     if shots:

@@ -11,7 +11,8 @@
   var fields = ["sessions", "interval_days", "depth_mm"];
   var submit = document.querySelector("[data-protocol-defaults-submit]");
   if (submit) {
-    submit.hidden = true; // the radios do it now
+    submit.hidden = true; // the radios do it now (the style too: buttons have a display)
+    submit.style.display = "none";
   }
   document.addEventListener("change", function (event) {
     var radio = event.target;

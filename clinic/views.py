@@ -6,24 +6,40 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic.models import Practitioner
 from clinic.readiness import readiness
-from clinic.roles import roles_of
+from clinic.roles import CLINIC_ADMIN, roles_of
 from clinic.staff import StaffHttpRequest
+from evidence.models import UNCONFIRMED_PROVENANCE
+from patients.access_log import shown
+from treatments.rules.limits import BOOKING_NOTICE_DAYS
+from treatments.worklist.selectors import worklists
 
 
 @require_GET
 def home(request: StaffHttpRequest) -> HttpResponse:
+    """Each role starts at its worklist; a user with several roles sees each role's lists."""
     practitioner = Practitioner.objects.filter(user=request.user).first()
+    roles = roles_of(request.user)
+    today = timezone.localdate()
+    lists = worklists(roles, today)
+    shown(lists.patient_ids())
     return render(
         request,
         "clinic/home.html",
         {
-            "roles": roles_of(request.user),
+            "roles": roles,
             "practitioner": practitioner,
+            "lists": lists,
+            "is_clinic_admin": CLINIC_ADMIN in roles,
+            "notice_days": BOOKING_NOTICE_DAYS,
+            "today": today,
+            # The admin's filter for the knowledge base's unconfirmed tags.
+            "unconfirmed": ",".join(sorted(UNCONFIRMED_PROVENANCE)),
         },
     )
 

@@ -56,6 +56,13 @@ def test_a_wrong_password_gets_a_clear_error(anonymous: Client) -> None:
 def test_home_shows_a_dermatologist_the_sections_they_may_see(dermatologist: Client) -> None:
     response = dermatologist.get(reverse("home"))
     assert b"Signed in as Dermatologist" in response.content
+    assert b"Screenings awaiting your override" in response.content
+    # The administration block is the clinic admin's (the worklists are everyone's start).
+    assert reverse("admin:treatments_treatmentplan_changelist").encode() not in response.content
+
+
+def test_home_shows_the_clinic_admin_the_administration(clinic_admin: Client) -> None:
+    response = clinic_admin.get(reverse("home"))
     assert reverse("admin:treatments_treatmentplan_changelist").encode() in response.content
     assert reverse("admin:evidence_study_changelist").encode() in response.content
 

@@ -14,6 +14,7 @@ from evidence.limits import MAX_DEPTH_MM, MIN_INTERVAL_DAYS
 __all__ = [
     "ANAESTHETIC_LEAD",
     "ANAESTHETIC_LEAD_MINUTES",
+    "BOOKING_NOTICE_DAYS",
     "MAX_BOOKING_AHEAD_DAYS",
     "MAX_INTERVAL_DAYS",
     "MAX_SESSIONS",
@@ -48,3 +49,6 @@ MAX_BOOKING_AHEAD_DAYS = 2 * 366
 SEARCH_LIMIT_DAYS = 366
 #: Pain is scored on a 0–10 visual analogue scale (DOMAIN.md S20).
 PAIN_SCORE_MAX = 10
+#: A planned session is due for booking this many days before its booking window opens: a
+#: week's notice to reach the patient and find a time.
+BOOKING_NOTICE_DAYS = 7

@@ -173,9 +173,14 @@ def override_decision(
     return Override.REASON_MISSING if may_override else Override.ROLE_CANNOT_GIVE
 
 
+#: The result that waits for a dermatologist until someone overrides it (`awaiting_override`);
+#: the worklist's query filters on it.
+AWAITS_OVERRIDE = ScreeningResult.NEEDS_OVERRIDE
+
+
 def awaiting_override(result: str, *, overridden: bool) -> bool:
     """A relative contraindication nobody has overridden yet: the procedure must wait."""
-    return result == ScreeningResult.NEEDS_OVERRIDE and not overridden
+    return result == AWAITS_OVERRIDE and not overridden
 
 
 def override_refusal(result: str, *, overridden: bool) -> str | None:

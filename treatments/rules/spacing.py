@@ -114,6 +114,19 @@ def window_problem(number: int, window: Window, day: dt.date) -> str | None:
     )
 
 
+def latest_target_due(today: dt.date, *, before_days: int, notice_days: int) -> dt.date:
+    """The latest target date of a planned session that is due for booking `today`: one whose
+    window opens within `notice_days`, or has opened (however long ago). A query filters on it."""
+    return today + dt.timedelta(days=notice_days + before_days)
+
+
+def booking_due(window: Window, today: dt.date, *, notice_days: int) -> bool:
+    """Whether a planned session with this booking window wants booking now."""
+    return window.target <= latest_target_due(
+        today, before_days=window.before_days, notice_days=notice_days
+    )
+
+
 # --- Neighbours: the 7-day floor and the series' order ---------------------------------------
 
 

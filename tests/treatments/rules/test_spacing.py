@@ -11,12 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from treatments.rules.limits import BOOKING_NOTICE_DAYS as NOTICE
 from treatments.rules.limits import MIN_INTERVAL_DAYS
 from treatments.rules.spacing import (
     ClinicCalendar,
     SchedulingError,
     SeriesSession,
     Window,
+    booking_due,
+    latest_target_due,
     local_start,
     respace,
     series_dates,
@@ -214,3 +217,23 @@ def test_booked_later_sessions_that_shift_lose_their_booking() -> None:
         series, moved=1, new_day=dt.date(2027, 3, 15), interval_days=30, calendar=MON_TO_SAT
     )
     assert [(s.number, s.new_date, s.unbooked) for s in shifts] == [(2, dt.date(2027, 4, 14), True)]
+
+
+# --- When a planned session is due for booking -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opens_in", "due"),
+    [(-30, True), (0, True), (1, True), (NOTICE, True), (NOTICE + 1, False)],
+    ids=["long-open", "opens-today", "opens-tomorrow", "opens-at-the-notice", "later"],
+)
+def test_a_planned_session_is_due_once_its_window_opens_within_the_notice(
+    opens_in: int, due: bool
+) -> None:
+    today = dt.date(2027, 3, 1)
+    target = today + dt.timedelta(days=opens_in + 3)
+    window = Window(target, 3, 7)
+    assert (window.first - today).days == opens_in
+    assert booking_due(window, today, notice_days=NOTICE) is due
+    latest = latest_target_due(today, before_days=3, notice_days=NOTICE)
+    assert (target <= latest) is due  # the bound a query filters on says the same

@@ -99,7 +99,7 @@ def named(entry: PatientAccess) -> set[Patient]:
 #: whether it names the second patient too. None: the page shows no patient's data. "api":
 #: the API's routes, which the schema tests below take.
 SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
-    "home": None,
+    "home": ("front_desk", "", Channel.PAGE, True),  # the worklist, its sessions unbooked
     "healthz": None,
     "readyz": None,
     "login": None,
@@ -177,6 +177,14 @@ def test_each_page_showing_patient_data_writes_one_row_naming_each_patient(
             "acknowledged": [],
         }
         session.save()
+    if name == "home":  # both patients' sessions are then due for booking on the worklist
+        TreatmentSession.objects.update(
+            status=TreatmentSession.Status.PLANNED,
+            starts_at=None,
+            ends_at=None,
+            practitioner=None,
+            room=None,
+        )
     before = PatientAccess.objects.count()
     response = client.get(url, REMOTE_ADDR="198.51.100.23", HTTP_USER_AGENT="Tablet 3")
     assert response.status_code == 200, (url, response.status_code)

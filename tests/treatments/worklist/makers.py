@@ -69,8 +69,8 @@ def checked_in(day: dt.date = TODAY, hour: int = 10) -> TreatmentSession:
     return session_on(day, hour, status=TreatmentSession.Status.CHECKED_IN)
 
 
-def arrival(day: dt.date = TODAY, hour: int = 10) -> TreatmentSession:
-    return session_on(day, hour)
+def arrival(day: dt.date = TODAY, hour: int = 10, **fields: Any) -> TreatmentSession:
+    return session_on(day, hour, **fields)
 
 
 def planned(target: dt.date, **fields: Any) -> TreatmentSession:

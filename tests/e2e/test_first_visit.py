@@ -56,7 +56,8 @@ def test_a_clinic_admin_browses_the_cited_knowledge_base(page, app_url: str) -> 
     expect(page.get_by_role("heading", name=re.compile("Welcome, Priya Shah"))).to_be_visible()
     screenshot(page, "home-clinic-admin")
 
-    page.get_by_role("link", name="Protocols").click()
+    # The worklist links the protocols needing review too: this is the whole list.
+    page.get_by_role("region", name="Administration").get_by_role("link", name="Protocols").click()
     expect(page.get_by_text("IND-01").first).to_be_visible()
     screenshot(page, "admin-protocols")
 

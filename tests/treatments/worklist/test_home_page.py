@@ -154,7 +154,7 @@ def test_counts_are_all_of_a_list_while_it_shows_the_first_few(front_desk: Perso
 
 def test_an_empty_day_says_so(front_desk: Persona) -> None:
     html = page(front_desk)
-    assert "Nobody else is due today." in html
+    assert "Nobody is due to arrive today." in html
     assert f"in the next {BOOKING_NOTICE_DAYS} days" in html
 
 

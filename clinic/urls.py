@@ -14,6 +14,7 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("worklist/<slug:name>/", views.worklist, name="worklist"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from clinic.staff import StaffHttpRequest
 from evidence.models import UNCONFIRMED_PROVENANCE
 from patients.access_log import shown
 from treatments.rules.limits import BOOKING_NOTICE_DAYS
-from treatments.worklist.selectors import worklists
+from treatments.worklist.selectors import LIST_PAGES, patients_of, worklist_in_full, worklists
 
 
 @require_GET
@@ -40,6 +41,29 @@ def home(request: StaffHttpRequest) -> HttpResponse:
             "today": today,
             # The admin's filter for the knowledge base's unconfirmed tags.
             "unconfirmed": ",".join(sorted(UNCONFIRMED_PROVENANCE)),
+        },
+    )
+
+
+@require_GET
+def worklist(request: StaffHttpRequest, name: str) -> HttpResponse:
+    """One worklist in full (the home page shows its first few)."""
+    page = LIST_PAGES.get(name)
+    if page is None:
+        raise Http404("No such list.")
+    if page.role not in roles_of(request.user):
+        raise PermissionDenied(f"This is the {page.role.lower()}'s list.")
+    today = timezone.localdate()
+    found = worklist_in_full(name, today)
+    shown(patients_of(found))
+    return render(
+        request,
+        "clinic/worklist_page.html",
+        {
+            "page": page,
+            "found": found,
+            "template": f"clinic/worklist/{page.include}.html",
+            "today": today,
         },
     )
 

@@ -100,6 +100,7 @@ def named(entry: PatientAccess) -> set[Patient]:
 #: the API's routes, which the schema tests below take.
 SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "home": ("front_desk", "", Channel.PAGE, True),  # the worklist, its sessions unbooked
+    "worklist": ("front_desk", "", Channel.PAGE, True),  # sessions due, in full
     "healthz": None,
     "readyz": None,
     "login": None,
@@ -177,7 +178,7 @@ def test_each_page_showing_patient_data_writes_one_row_naming_each_patient(
             "acknowledged": [],
         }
         session.save()
-    if name == "home":  # both patients' sessions are then due for booking on the worklist
+    if name in ("home", "worklist"):  # both patients' sessions are then due for booking
         TreatmentSession.objects.update(
             status=TreatmentSession.Status.PLANNED,
             starts_at=None,

@@ -38,8 +38,9 @@ from treatments.rules import screening as screening_rules
 from treatments.rules import spacing
 from treatments.rules.limits import BOOKING_NOTICE_DAYS
 
-#: How many items of each list the home page shows.
+#: How many items of each list the home page shows, and a list's own page at most.
 SHOWN = 8
+SHOWN_IN_FULL = 200
 
 T = TypeVar("T")
 
@@ -319,19 +320,22 @@ class Worklists:
 
     def patient_ids(self) -> list[int]:
         """Every patient the lists name, for the access log."""
-        ids: list[int] = []
-        if self.overrides:
-            ids += [screening.patient_id for screening in self.overrides.items]
-        if self.concerns:
-            ids += [concern.patient_id for concern in self.concerns.items]
-        for sessions in (self.to_record, self.arrivals):
-            if sessions:
-                ids += [session.plan.patient_id for session in sessions.items]
-        if self.due:
-            ids += [due.session.plan.patient_id for due in self.due.items]
-        if self.consultations:
-            ids += [patient.pk for patient in self.consultations.items]
-        return ids
+        lists = (self.overrides, self.concerns, self.to_record, self.arrivals, self.due)
+        return [pk for found in (*lists, self.consultations) if found for pk in patients_of(found)]
+
+
+def patients_of(found: Worklist[Any]) -> list[int]:
+    """The patients a list's items name, whatever the items are."""
+    ids = []
+    for item in found.items:
+        row = item.session if isinstance(item, DueSession) else item
+        if isinstance(row, Patient):
+            ids.append(row.pk)
+        elif isinstance(row, Screening | SkinConcern):
+            ids.append(row.patient_id)
+        else:
+            ids.append(row.plan.patient_id)
+    return ids
 
 
 def worklists(roles: Iterable[str], today: dt.date) -> Worklists:
@@ -357,3 +361,35 @@ def worklists(roles: Iterable[str], today: dt.date) -> Worklists:
             access_log=access_log_latest(),
         )
     return Worklists(**lists)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A worklist with a page of its own (the others link to the day list or the admin)."""
+
+    role: str
+    title: str
+    include: str  # the template that shows one item
+
+
+LIST_PAGES: dict[str, ListPage] = {
+    "overrides": ListPage(DERMATOLOGIST, "Screenings awaiting your override", "overrides"),
+    "concerns": ListPage(DERMATOLOGIST, "Concerns without a plan", "concerns"),
+    "to-record": ListPage(DERMATOLOGIST, "Sessions to record", "to_record"),
+    "due": ListPage(FRONT_DESK, "Sessions due, not booked", "due"),
+    "consultations": ListPage(FRONT_DESK, "Consultations to book", "consultations"),
+}
+
+
+def worklist_in_full(name: str, today: dt.date) -> Worklist[Any]:
+    """One list of `LIST_PAGES`, up to `SHOWN_IN_FULL` items."""
+    limit = SHOWN_IN_FULL
+    if name == "overrides":
+        return screenings_awaiting_override(limit)
+    if name == "concerns":
+        return concerns_without_plan(limit)
+    if name == "to-record":
+        return sessions_to_record(today, limit)
+    if name == "due":
+        return sessions_due_unbooked(today, limit)
+    return patients_to_consult(today, limit)

@@ -149,7 +149,7 @@ def test_counts_are_all_of_a_list_while_it_shows_the_first_few(front_desk: Perso
         makers.new_patient()
     html = page(front_desk)
     assert f'Consultations to book <span class="count">{selectors.SHOWN + 3}</span>' in html
-    assert "and 3 more" in html
+    assert "(3 more)" in html
 
 
 def test_an_empty_day_says_so(front_desk: Persona) -> None:
@@ -193,3 +193,50 @@ def test_the_page_runs_a_fixed_number_of_queries(
     page(client)  # the permission cache and the session warm up
     with django_assert_num_queries(QUERIES[role], info=role):
         page(client)
+
+
+# --- A list in full ---------------------------------------------------------------------------
+
+
+def test_a_long_list_links_to_its_own_page_with_every_item(front_desk: Persona) -> None:
+    made = [makers.new_patient() for _ in range(selectors.SHOWN + 3)]
+    url = reverse("worklist", args=["consultations"])
+    assert f'href="{url}">Show all {len(made)}</a>' in page(front_desk)
+    response = front_desk.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert all(reverse("patient-detail", args=[p.public_id]) in html for p in made)
+    assert f"({len(made)})" in html
+
+
+def test_a_list_page_is_its_roles_and_an_unknown_list_is_not_found(
+    front_desk: Persona, dermatologist: Persona
+) -> None:
+    assert dermatologist.get(reverse("worklist", args=["due"])).status_code == 403
+    assert front_desk.get(reverse("worklist", args=["overrides"])).status_code == 403
+    assert front_desk.get(reverse("worklist", args=["nothing"])).status_code == 404
+    assert dermatologist.get(reverse("worklist", args=["overrides"])).status_code == 200
+
+
+#: As the home page: the request's own 7, the list (and the override list's rule names), the
+#: access log's two INSERTs.
+LIST_QUERIES = {"overrides": 10, "concerns": 9, "to-record": 9, "due": 9, "consultations": 9}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_QUERIES))
+@pytest.mark.parametrize("n", [3, 30])
+def test_a_list_page_runs_a_fixed_number_of_queries(
+    dermatologist: Persona,
+    name: str,
+    n: int,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    dermatologist.user.groups.add(Group.objects.get(name=roles.FRONT_DESK))
+    fill(roles.DERMATOLOGIST, n)
+    fill(roles.FRONT_DESK, n)
+    url = reverse("worklist", args=[name])
+    assert dermatologist.get(url).status_code == 200
+    with django_assert_num_queries(LIST_QUERIES[name], info=name):
+        response = dermatologist.get(url)
+    count = selectors.worklist_in_full(name, TODAY).count  # the other lists' rows count too
+    assert count >= n and f"({count})" in response.content.decode()

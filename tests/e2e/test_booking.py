@@ -21,8 +21,14 @@ def test_front_desk_books_a_whole_series(page, app_url: str) -> None:  # noqa: A
         page.get_by_role("link", name="Book").first.click()
         expect(page.get_by_role("heading", name=f"Book session {number} of 4")).to_be_visible()
         if number == 1:
-            screenshot(page, "booking-slots")
-        page.locator("td.book-buttons button").first.click()
+            for width in (1280, 820, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                screenshot(page, f"booking-day-{width}")
+                # The slots fit (the menu's own width at 390 px is the header's business).
+                fits = "document.querySelector('.booking-day').getBoundingClientRect().right"
+                assert page.evaluate(fits) <= width
+            page.set_viewport_size({"width": 1280, "height": 900})
+        page.locator("table.slots button").first.click()
         expect(page.get_by_text(re.compile(f"Session {number} booked"))).to_be_visible()
     expect(page.get_by_role("link", name="Book")).to_have_count(0)
     expect(page.get_by_text("Booked").first).to_be_visible()

@@ -28,6 +28,7 @@ from treatments.booking.selectors import (
     Held,
     area_sessions,
     booking_context,
+    clinic_calendar,
     neighbours_of,
     session_day,
     session_lock,
@@ -41,7 +42,13 @@ from treatments.models import (
 )
 from treatments.rules import roles, slots, spacing
 from treatments.rules.limits import ANAESTHETIC_LEAD, MAX_BOOKING_AHEAD_DAYS
-from treatments.rules.spacing import Neighbour, SchedulingError, SeriesSession, Shift
+from treatments.rules.spacing import (
+    ClinicCalendar,
+    Neighbour,
+    SchedulingError,
+    SeriesSession,
+    Shift,
+)
 
 GRID = dt.timedelta(minutes=settings.SLOT_GRID_MINUTES)
 MAX_BOOKING_AHEAD = dt.timedelta(days=MAX_BOOKING_AHEAD_DAYS)
@@ -89,13 +96,22 @@ def _series(session: TreatmentSession, others: list[TreatmentSession]) -> list[S
 
 class Availability(list[slots.FreeSlot]):
     """Free slots, with the id and name of every practitioner and room they offer (read with
-    the bookings, so a caller needs no further query to show them)."""
+    the bookings, so a caller needs no further query to show them), the clinic's calendar and
+    the days the spacing rules refuse, with why (for a day picker that explains itself)."""
 
     names: dict[str, dict[int, dict[str, str]]]
+    calendar: ClinicCalendar
+    refused: dict[dt.date, str]
 
 
-def with_names(found: list[slots.FreeSlot], context: BookingContext | None) -> Availability:
+def with_names(
+    found: list[slots.FreeSlot],
+    context: BookingContext | None,
+    refused: dict[dt.date, str] | None = None,
+) -> Availability:
     result = Availability(found)
+    result.calendar = context.calendar if context else clinic_calendar()
+    result.refused = refused or {}
     people = context.practitioners if context else {}
     rooms = context.rooms if context else {}
     result.names = {
@@ -129,20 +145,22 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
             exclude=session.pk,
         )
     )
-    days = [
-        candidate
-        for candidate in ([day] if day is not None else window.days())
-        if spacing.neighbour_problem(
+    refused: dict[dt.date, str] = {}
+    days = []
+    for candidate in [day] if day is not None else window.days():
+        problem = spacing.neighbour_problem(
             plan=session.plan_id,
             number=session.number,
             day=candidate,
             neighbours=neighbours,
             ignore=later,
         )
-        is None
-    ]
+        if problem is None:
+            days.append(candidate)
+        else:
+            refused[candidate] = problem
     if not days:
-        return with_names([], None)
+        return with_names([], None, refused)
     zone = _zone()
     context = booking_context(
         start=dt.datetime.combine(days[0], dt.time.min, tzinfo=zone),
@@ -169,7 +187,7 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
             if held.patient_id == session.plan.patient_id
         ],
     )
-    return with_names(found, context)
+    return with_names(found, context, refused)
 
 
 # --- Booking and moving ----------------------------------------------------------------------

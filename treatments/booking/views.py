@@ -9,7 +9,6 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +33,7 @@ from treatments.booking.selectors import (
 from treatments.errors import ShiftsNeeded
 from treatments.models import TreatmentSession
 from treatments.planning.selectors import plan_get_for_user
+from treatments.rules import slots
 from treatments.rules.limits import ANAESTHETIC_LEAD
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 
@@ -92,39 +92,76 @@ def session_booking(request: StaffHttpRequest, public_id: str) -> HttpResponse:
                     f"{practitioner}, {room}.",
                 )
                 return redirect("plan-detail", public_id=session.plan.public_id)
-    slots: list[Any] = []
-    names: dict[str, dict[int, dict[str, str]]] = {"p": {}, "r": {}}
+    return render(
+        request, "treatments/session_booking.html", _booking_page(request, session, shifts)
+    )
+
+
+def _booking_page(
+    request: StaffHttpRequest, session: TreatmentSession, shifts: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One day of the session's window at a time: each free time once, the plan's own
+    dermatologist (then the session's current practitioner and room) chosen by default."""
+    window = session_services.booking_window(session)
     try:
-        slots = session_services.session_availability(session=session)
-        names = slots.names
+        found = session_services.session_availability(session=session)
     except ClinicError as error:
         messages.error(request, error.message)
-    by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
-    for slot in slots:
-        by_day[timezone.localtime(slot.starts_at).date()].append(
-            {
-                "slot": slot,
-                "room": names["r"][slot.room_ids[0]],
-                "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
-            }
+        found = None
+    by_day: dict[dt.date, list[slots.FreeSlot]] = defaultdict(list)
+    for slot in found or ():
+        by_day[timezone.localtime(slot.starts_at).date()].append(slot)
+    days = (
+        slots.booking_days(
+            days=window.days(),
+            calendar=found.calendar,
+            free_times={day: len(free) for day, free in by_day.items()},
+            refused=found.refused,
+            today=timezone.localdate(),
         )
-    days = sorted(by_day)
-    # Open on the target date, or the nearest day that has a free slot.
-    chosen = parse_day(request.GET.get("day"), session.target_date)
-    if chosen not in by_day and days:
-        chosen = min(days, key=lambda d: (abs((d - session.target_date).days), d))
-    return render(
-        request,
-        "treatments/session_booking.html",
-        {
-            "session": session,
-            "days": [(d, len(by_day[d])) for d in days],
-            "chosen": chosen,
-            "rows": by_day.get(chosen, []),
-            "shifts": shifts,
-            "window": (settings.BOOKING_WINDOW_BEFORE_DAYS, settings.BOOKING_WINDOW_AFTER_DAYS),
-        },
+        if found is not None
+        else []
     )
+    chosen = slots.first_choice(
+        days, parse_day(request.GET.get("day"), dt.date.min), session.target_date
+    )
+    preferred = session.plan.responsible_dermatologist_id
+    asked_practitioner = request.GET.get("practitioner", "")
+    asked_room = request.GET.get("room", "")
+    names = found.names if found is not None else {"p": {}, "r": {}}
+    by_public_id = {
+        kind: {entry["id"]: pk for pk, entry in entries.items()} for kind, entries in names.items()
+    }
+    times = slots.offered_times(
+        by_day.get(chosen, []),
+        preferred_practitioner=by_public_id["p"].get(asked_practitioner, preferred),
+        preferred_room=by_public_id["r"].get(asked_room, session.room_id),
+    )
+    asked_time = request.GET.get("time", "")
+    rows = [
+        {
+            "time": offered,
+            "practitioners": [names["p"][pk] for pk in offered.practitioner_ids],
+            "rooms": [names["r"][pk] for pk in offered.room_ids],
+            "asked": f"{timezone.localtime(offered.starts_at):%H:%M}" == asked_time,
+        }
+        for offered in times
+    ]
+    day_state = next((d for d in days if d.day == chosen), None)
+    index = next((n for n, d in enumerate(days) if d.day == chosen), None)
+    return {
+        "session": session,
+        "days": days,
+        "chosen": chosen,
+        "day_state": day_state,
+        "previous_day": days[index - 1].day if index else None,
+        "next_day": days[index + 1].day if index is not None and index + 1 < len(days) else None,
+        "rows": rows,
+        "preferred_name": names["p"].get(preferred, {}).get("name"),
+        "preferred_free": sum(1 for t in times if t.preferred_free),
+        "shifts": shifts,
+        "window": window,
+    }
 
 
 @require_POST

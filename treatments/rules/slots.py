@@ -152,3 +152,96 @@ def free_slots(
                         slots.append(FreeSlot(start, end, start - lead, free_people, free_rooms))
                 wall += grid
     return slots
+
+
+# --- The booking page: one day at a time, each free time once --------------------------------
+
+
+@dataclass(frozen=True)
+class BookingDay:
+    """A day of a session's booking window as the day picker shows it."""
+
+    day: dt.date
+    state: str  # "open", "closed", "full", "refused" (spacing) or "past"
+    free_times: int
+    note: str
+
+    @property
+    def bookable(self) -> bool:
+        return self.state == "open"
+
+
+def booking_days(
+    *,
+    days: Iterable[dt.date],
+    calendar: ClinicCalendar,
+    free_times: Mapping[dt.date, int],
+    refused: Mapping[dt.date, str],
+    today: dt.date,
+) -> list[BookingDay]:
+    """Every day of the window with why it cannot be booked, so a closed Sunday says "closed"
+    and a full Tuesday says "fully booked" instead of vanishing from the picker."""
+    found = []
+    for day in days:
+        count = free_times.get(day, 0)
+        if calendar.closure_on(day) is not None:
+            state, note = "closed", "Clinic closed"
+        elif day.weekday() not in calendar.open_weekdays:
+            state, note = "closed", f"Closed on {day:%A}s"
+        elif day < today:
+            state, note = "past", "Passed"
+        elif day in refused:
+            state, note = "refused", refused[day]
+        elif count == 0:
+            state, note = "full", "Fully booked"
+        else:
+            state, note = "open", f"{count} free time{'s' if count != 1 else ''}"
+        found.append(BookingDay(day, state, count, note))
+    return found
+
+
+def first_choice(days: Sequence[BookingDay], wanted: dt.date, target: dt.date) -> dt.date:
+    """The day the page opens on: the one asked for if it is in the window, else the bookable
+    day nearest the target (earlier first on a tie), else the target itself."""
+    if any(d.day == wanted for d in days):
+        return wanted
+    bookable = [d.day for d in days if d.bookable]
+    if not bookable:
+        return target
+    return min(bookable, key=lambda d: (abs((d - target).days), d))
+
+
+@dataclass(frozen=True)
+class OfferedTime:
+    """One free time, offered once, with everyone and every room free then: the preferred
+    practitioner and room first, so the default choice is the plan's own dermatologist."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    arrival_at: dt.datetime
+    practitioner_ids: tuple[int, ...]
+    room_ids: tuple[int, ...]
+    preferred_free: bool
+
+
+def _first(ids: Sequence[int], preferred: int | None) -> tuple[int, ...]:
+    if preferred is not None and preferred in ids:
+        return (preferred, *(i for i in ids if i != preferred))
+    return tuple(ids)
+
+
+def offered_times(
+    found: Iterable[FreeSlot], *, preferred_practitioner: int | None, preferred_room: int | None
+) -> list[OfferedTime]:
+    """Free slots as one entry per time, the preferred practitioner and room first."""
+    return [
+        OfferedTime(
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            arrival_at=slot.arrival_at,
+            practitioner_ids=_first(slot.practitioner_ids, preferred_practitioner),
+            room_ids=_first(slot.room_ids, preferred_room),
+            preferred_free=preferred_practitioner in slot.practitioner_ids,
+        )
+        for slot in sorted(found, key=lambda s: s.starts_at)
+    ]

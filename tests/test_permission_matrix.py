@@ -82,6 +82,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "consultation-attend": {"POST": each(302, 302, 302, 302)},
     "today": {"GET": PAGE},
     "calendar": {"GET": PAGE},
+    "calendar-all": {"GET": PAGE},
+    "calendar-book-here": {"GET": PAGE},
     "practitioner-feed": {"GET": each(200, 200, 200, 200)},  # the secret token is the key
     "practitioner-feed-renew": {"POST": each(302, 404, 302, 404)},
     "api:patient-list": {"GET": API_READ, "POST": API_WRITE_BAD_BODY},
@@ -235,6 +237,7 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
         "plan-screening": {"public_id": patient_id, "concern_id": concern_id},
         "plan-confirm": {"public_id": patient_id, "concern_id": concern_id},
         "calendar": {"kind": "practitioners", "public_id": world["practitioner"].public_id},
+        "calendar-all": {"kind": "rooms"},
         "practitioner-feed": {"token": world["practitioner"].calendar_token},
         "api:patient-detail": {"public_id": patient_id},
         "api:patient-archive": {"public_id": patient_id},

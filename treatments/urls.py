@@ -49,5 +49,7 @@ urlpatterns = [
     path("plans/<uuid:public_id>/calendar.ics", booking.plan_ics, name="plan-ics"),
     path("ical/<str:token>.ics", booking.practitioner_feed, name="practitioner-feed"),
     path("ical/renew/", booking.practitioner_feed_renew, name="practitioner-feed-renew"),
+    path("calendar/book-here/", booking.calendar_book_here, name="calendar-book-here"),
+    path("calendar/<str:kind>/", booking.calendar_all, name="calendar-all"),
     path("calendar/<str:kind>/<uuid:public_id>/", booking.calendar, name="calendar"),
 ]

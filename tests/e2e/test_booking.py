@@ -40,6 +40,19 @@ def test_front_desk_books_a_whole_series(page, app_url: str) -> None:  # noqa: A
     screenshot(page, "week-view")
     expect(page.get_by_role("link", name="Iris Penhallow").first).to_be_visible()
     screenshot(page, "week-view")
+    week_url = page.url
+    page.get_by_role("link", name="All practitioners").click()
+    expect(page.locator("table.calendar-grid thead th").nth(1)).to_be_visible()
+    day_url = page.url
+    for name, url in (("calendar-week", week_url), ("calendar-day", day_url)):
+        page.goto(url)
+        for width in (1280, 820, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            screenshot(page, f"{name}-{width}")
+            # The grid scrolls inside its own box; the page itself does not.
+            right = "document.querySelector('.calendar-grid-scroll').getBoundingClientRect().right"
+            assert page.evaluate(right) <= width
+        page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(f"{app_url}/today/?date=2027-03-01")
     expect(page.get_by_role("link", name="Iris Penhallow").first).to_be_visible()

@@ -55,6 +55,8 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
         starts_at=starts,
         ends_at=starts + dt.timedelta(minutes=45),
     )
+    # Not booked yet, and due around `day`: the calendar's "book here" page lists it.
+    factories.TreatmentSessionFactory(plan=plan, number=2, target_date=day + dt.timedelta(days=3))
     screening = factories.ScreeningFactory(plan=plan)
     factories.ScreeningAnswerFactory(screening=screening)
     consultation = factories.ConsultationFactory(
@@ -140,6 +142,8 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "today": ("front_desk", "?date={day}", Channel.PAGE, True),
     "calendar": ("front_desk", "?date={day}", Channel.PAGE, True),
     "calendar-week": ("front_desk", "?date={day}&view=week", Channel.PAGE, True),
+    "calendar-all": ("front_desk", "?date={day}", Channel.PAGE, True),
+    "calendar-book-here": ("front_desk", "?day={day}&time=14:00", Channel.PAGE, False),
     "practitioner-feed": ("anonymous", "", Channel.FEED, True),
 }
 

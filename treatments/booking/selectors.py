@@ -339,3 +339,65 @@ def calendar_links() -> dict[str, list[tuple[str, str]]]:
             for r in model.objects.filter(active=True)
         ]
     return links
+
+
+# --- Calendars as time grids ------------------------------------------------------------------
+
+
+@dataclass
+class CalendarData:
+    """What a calendar grid shows for a stretch of days, in a fixed number of queries."""
+
+    hours: dict[int, list[tuple[dt.time, dt.time]]]
+    closures: list[tuple[dt.date, dt.date, str]]
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]]
+    sessions: list[TreatmentSession]
+
+
+def calendar_data(
+    first: dt.date,
+    last: dt.date,
+    *,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+) -> CalendarData:
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]] = {}
+    if room is None:
+        found = PractitionerAbsence.objects.filter(starts_at__lt=end, ends_at__gt=start)
+        if practitioner is not None:
+            found = found.filter(practitioner=practitioner)
+        for pk, starts_at, ends_at, reason in found.values_list(
+            "practitioner_id", "starts_at", "ends_at", "reason"
+        ):
+            absences.setdefault(pk, []).append((starts_at, ends_at, reason))
+    return CalendarData(
+        hours=opening_hours(),
+        closures=list(
+            Closure.objects.filter(start_date__lte=last, end_date__gte=first).values_list(
+                "start_date", "end_date", "reason"
+            )
+        ),
+        absences=absences,
+        sessions=[
+            s
+            for s in sessions_between(first, last, practitioner=practitioner, room=room)
+            if s.status != TreatmentSession.Status.CANCELLED
+        ],
+    )
+
+
+def sessions_due_on(day: dt.date, *, before_days: int, after_days: int) -> list[TreatmentSession]:
+    """Unbooked sessions of active plans whose booking window includes `day`: a window runs
+    from `before_days` before the target to `after_days` after it."""
+    return list(
+        TreatmentSession.objects.filter(
+            status=TreatmentSession.Status.PLANNED,
+            plan__status=TreatmentPlan.Status.ACTIVE,
+            target_date__gte=day - dt.timedelta(days=after_days),
+            target_date__lte=day + dt.timedelta(days=before_days),
+        )
+        .select_related("plan__patient", "plan__protocol", "plan__responsible_dermatologist__user")
+        .order_by("target_date", "plan__patient__family_name", "pk")
+    )

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +36,7 @@ from treatments.booking.selectors import (
 from treatments.errors import ShiftsNeeded
 from treatments.models import TreatmentSession
 from treatments.planning.selectors import plan_get_for_user
-from treatments.rules import slots
+from treatments.rules import calendar_grid, slots
 from treatments.rules.limits import ANAESTHETIC_LEAD
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
 
@@ -157,6 +160,8 @@ def _booking_page(
         "previous_day": days[index - 1].day if index else None,
         "next_day": days[index + 1].day if index is not None and index + 1 < len(days) else None,
         "rows": rows,
+        "asked_time": asked_time,
+        "asked_missing": bool(asked_time) and not any(row["asked"] for row in rows),
         "preferred_name": names["p"].get(preferred, {}).get("name"),
         "preferred_free": sum(1 for t in times if t.preferred_free),
         "shifts": shifts,
@@ -179,15 +184,97 @@ def session_cancel(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     return redirect("plan-detail", public_id=session.plan.public_id)
 
 
+_RESOURCES: dict[str, type[Practitioner] | type[Room]] = {
+    "practitioners": Practitioner,
+    "rooms": Room,
+}
+
+
+def _session_link_base() -> tuple[str, bool]:
+    """The session page's address with a marker for its id (one reverse() per page, not one per
+    block), or the plan's where there is no session page; and whether it is the session's."""
+    try:
+        return reverse("session-detail", args=[_MARKER]), True
+    except NoReverseMatch:
+        return reverse("plan-detail", args=[_MARKER]), False
+
+
+_MARKER = "00000000-0000-0000-0000-000000000000"
+
+
+def _session_blocks(sessions: list[TreatmentSession], kind: str) -> list[calendar_grid.Block]:
+    session_page, own_page = _session_link_base()
+    blocks = []
+    for s in sessions:
+        resource = s.practitioner_id if kind == "practitioners" else s.room_id
+        if s.starts_at is None or s.ends_at is None or resource is None:
+            continue
+        other = s.room if kind == "practitioners" else s.practitioner
+        start = timezone.localtime(s.starts_at)
+        blocks.append(
+            calendar_grid.Block(
+                column=(start.date(), resource),
+                shown_from=s.starts_at - ANAESTHETIC_LEAD,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                label=s.plan.patient.full_name,
+                detail=(
+                    f"arrive {timezone.localtime(s.starts_at - ANAESTHETIC_LEAD):%H:%M} · "
+                    f"{start:%H:%M}–{timezone.localtime(s.ends_at):%H:%M} · session {s.number} of "
+                    f"{s.plan.planned_sessions} · {other}"
+                ),
+                link=session_page.replace(
+                    _MARKER, str(s.public_id if own_page else s.plan.public_id)
+                ),
+                css=f"status-{s.status}",
+            )
+        )
+    return blocks
+
+
+def _free_links(
+    grid: calendar_grid.Grid,
+    kind: str,
+    resource_ids: dict[int, str],
+    moving: TreatmentSession | None,
+) -> None:
+    """Each free cell in the future links to booking there: the session in hand's booking
+    page, or the sessions due that day. The booking page and its services decide."""
+    now = timezone.now()
+    field = "practitioner" if kind == "practitioners" else "room"
+    base = (
+        reverse("session-book", args=[moving.public_id])
+        if moving is not None
+        else reverse("calendar-book-here")
+    )
+    for row in grid.rows:
+        for column, cell in zip(grid.columns, row, strict=True):
+            if cell is None or cell.state != "free" or cell.starts_at - ANAESTHETIC_LEAD < now:
+                continue
+            query = urlencode(
+                {
+                    "day": cell.starts_at.date().isoformat(),
+                    "time": f"{cell.starts_at:%H:%M}",
+                    field: resource_ids[column.key[1]],
+                }
+            )
+            cell.link = f"{base}?{query}"
+
+
+def _moving(request: HttpRequest) -> TreatmentSession | None:
+    """The session in hand (`?session=`), when the front desk came to move or book it here."""
+    raw = request.GET.get("session")
+    if not raw:
+        return None
+    session = session_get_for_user(request.user, raw)
+    return session if session.status in TreatmentSession.OPEN_TO_BOOK else None
+
+
 @require_GET
 @permission_required("treatments.view_treatmentsession", raise_exception=True)
 def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
-    """Day or week view of one practitioner's or one room's bookings."""
-    resources: dict[str, type[Practitioner] | type[Room]] = {
-        "practitioners": Practitioner,
-        "rooms": Room,
-    }
-    model = resources.get(kind)
+    """Day or week of one practitioner or one room, as a time grid (a column per day)."""
+    model = _RESOURCES.get(kind)
     if model is None:
         raise Http404
     resource = model.objects.filter(public_id=parse_public_id(public_id)).first()
@@ -198,27 +285,109 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
     first = day - dt.timedelta(days=day.weekday()) if view == "week" else day
     days = [first + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
     if isinstance(resource, Practitioner):
-        sessions = selectors.sessions_between(days[0], days[-1], practitioner=resource)
+        data = selectors.calendar_data(days[0], days[-1], practitioner=resource)
     else:
-        sessions = selectors.sessions_between(days[0], days[-1], room=resource)
-    shown(s.plan.patient_id for s in sessions)
-    columns = {
-        d: [s for s in sessions if timezone.localtime(s.starts_at).date() == d] for d in days
-    }
+        data = selectors.calendar_data(days[0], days[-1], room=resource)
+    moving = _moving(request)
+    shown([s.plan.patient_id for s in data.sessions] + ([moving.plan.patient_id] if moving else []))
+    columns = [calendar_grid.Column((d, resource.pk), f"{d:%a %d %b}") for d in days]
+    grid = _grid(data, columns, kind)
+    _free_links(grid, kind, {resource.pk: str(resource.public_id)}, moving)
     step = dt.timedelta(days=7 if view == "week" else 1)
     return render(
         request,
         "treatments/calendar.html",
         {
+            "title": str(resource),
             "resource": resource,
             "kind": kind,
             "view": view,
             "day": day,
-            "columns": columns,
+            "grid": grid,
             "first_day": days[0],
             "previous": day - step,
             "next": day + step,
+            "moving": moving,
             "switch_to": calendar_links(),
+        },
+    )
+
+
+@require_GET
+@permission_required("treatments.view_treatmentsession", raise_exception=True)
+def calendar_all(request: HttpRequest, kind: str) -> HttpResponse:
+    """One day of every practitioner or every room, as a time grid (a column each)."""
+    if kind not in _RESOURCES:
+        raise Http404
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    resources: list[Practitioner | Room] = (
+        list(Practitioner.objects.filter(active=True).select_related("user"))
+        if kind == "practitioners"
+        else list(Room.objects.filter(active=True))
+    )
+    data = selectors.calendar_data(day, day)
+    moving = _moving(request)
+    shown([s.plan.patient_id for s in data.sessions] + ([moving.plan.patient_id] if moving else []))
+    columns = [calendar_grid.Column((day, r.pk), str(r)) for r in resources]
+    grid = _grid(data, columns, kind)
+    _free_links(grid, kind, {r.pk: str(r.public_id) for r in resources}, moving)
+    return render(
+        request,
+        "treatments/calendar.html",
+        {
+            "title": "Practitioners" if kind == "practitioners" else "Rooms",
+            "kind": kind,
+            "view": "all",
+            "day": day,
+            "grid": grid,
+            "first_day": day,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "moving": moving,
+            "switch_to": calendar_links(),
+        },
+    )
+
+
+def _grid(
+    data: selectors.CalendarData,
+    columns: list[calendar_grid.Column],
+    kind: str,
+) -> calendar_grid.Grid:
+    return calendar_grid.build_grid(
+        columns=columns,
+        hours=data.hours,
+        closures=data.closures,
+        absences=data.absences if kind == "practitioners" else {},
+        blocks=_session_blocks(data.sessions, kind),
+        zone=timezone.get_current_timezone(),
+        grid_minutes=settings.SLOT_GRID_MINUTES,
+    )
+
+
+@require_GET
+@permission_required(BOOKING_PERM, raise_exception=True)
+def calendar_book_here(request: StaffHttpRequest) -> HttpResponse:
+    """From a free cell without a session in hand: the sessions due that day (their window
+    includes it), each leading to its booking page at that time."""
+    day = parse_day(request.GET.get("day"), timezone.localdate())
+    time = request.GET.get("time", "")
+    keep = {key: request.GET[key] for key in ("practitioner", "room") if key in request.GET}
+    due = selectors.sessions_due_on(
+        day,
+        before_days=settings.BOOKING_WINDOW_BEFORE_DAYS,
+        after_days=settings.BOOKING_WINDOW_AFTER_DAYS,
+    )
+    shown(s.plan.patient_id for s in due)
+    book = reverse("session-book", args=[_MARKER])
+    query = urlencode({"day": day.isoformat(), "time": time, **keep})
+    return render(
+        request,
+        "treatments/calendar_book_here.html",
+        {
+            "day": day,
+            "time": time,
+            "rows": [(s, f"{book.replace(_MARKER, str(s.public_id))}?{query}") for s in due],
         },
     )
 

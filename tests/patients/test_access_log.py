@@ -55,8 +55,16 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
         starts_at=starts,
         ends_at=starts + dt.timedelta(minutes=45),
     )
-    # Not booked yet, and due around `day`: the calendar's "book here" page lists it.
-    factories.TreatmentSessionFactory(plan=plan, number=2, target_date=day + dt.timedelta(days=3))
+    # Not booked yet, and due around `day` (on another area, so the booked session's spacing
+    # is untouched): the calendar's "book here" page lists it.
+    factories.TreatmentSessionFactory(
+        plan=factories.TreatmentPlanFactory(
+            concern__patient=plan.patient,
+            concern__body_area="neck",
+            responsible_dermatologist=practitioner,
+        ),
+        target_date=day,
+    )
     screening = factories.ScreeningFactory(plan=plan)
     factories.ScreeningAnswerFactory(screening=screening)
     consultation = factories.ConsultationFactory(

@@ -544,7 +544,8 @@ def _instance_for(model: type[models.Model], world: dict[str, Any]) -> models.Mo
     patient = world["plan"].patient
     lookup = _patient_of(model)
     assert lookup is not None
-    existing = model._default_manager.filter(**{lookup: patient.pk}).first()
+    # The world's own rows were made first (the patient has other rows too).
+    existing = model._default_manager.filter(**{lookup: patient.pk}).order_by("pk").first()
     if existing is not None:
         return existing
     # Change-history events are written by PostgreSQL triggers; elsewhere make one by hand.

@@ -270,11 +270,23 @@ class ContraindicationRuleAdmin(ProvenanceDisplay, FixedChoicesMixin, admin.Mode
     list_select_related = ("study",)
     search_fields = ("code", "condition", "question", "action")
     autocomplete_fields = ("study",)
-    filter_horizontal = ("supporting_studies", "exception_indications")
+    filter_horizontal = ("supporting_studies", "exception_indications", "only_indications")
     readonly_fields = ("study_links",)
     fieldsets = (
         (None, {"fields": ("code", "condition", "question", "display_order")}),
-        ("Rule", {"fields": ("severity", "severity_note", "temporary", "applies_to", "action")}),
+        (
+            "Rule",
+            {
+                "fields": (
+                    "severity",
+                    "severity_note",
+                    "temporary",
+                    "applies_to",
+                    "only_indications",
+                    "action",
+                )
+            },
+        ),
         (
             "Exception (e.g. C09 when the scar is the indication)",
             {

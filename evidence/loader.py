@@ -225,6 +225,7 @@ SECTIONS = (
             "provenance": PROVENANCE,
             "provenance_note": STR,
             "exception_indications": STR_LIST,
+            "only_indications": STR_LIST,
             "exception_severity": Spec(str, choices=frozenset({"", *RuleSeverity.values})),
             "exception_action": STR,
         },
@@ -336,6 +337,7 @@ def check_shape(data: dict[str, Any]) -> list[str]:
     refs("protocol", "indication", "indication")
     refs("protocol", "outcome_scales", "scale", many=True)
     refs("rule", "exception_indications", "indication", many=True)
+    refs("rule", "only_indications", "indication", many=True)
 
     for index, item in enumerate(data.get("rule", [])):
         unknown = set(item.get("basis") or []) - BASIS_KINDS
@@ -571,6 +573,7 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
             {
                 "supporting_studies": many(studies, item.get("supporting_studies")),
                 "exception_indications": many(indications, item.get("exception_indications")),
+                "only_indications": many(indications, item.get("only_indications")),
             },
         )
     return writer.problems

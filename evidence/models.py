@@ -560,6 +560,13 @@ class ContraindicationRule(ProvenanceMixin):
     exception_indications = models.ManyToManyField(
         Indication, related_name="rule_exceptions", blank=True
     )
+    only_indications = models.ManyToManyField(
+        Indication,
+        related_name="indication_rules",
+        blank=True,
+        help_text="Asked only for plans for these indications (C25: TXA, melasma); "
+        "empty: every indication.",
+    )
     exception_severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
     exception_action = models.TextField(blank=True)
     display_order = models.PositiveSmallIntegerField(default=0)
@@ -587,6 +594,11 @@ class ContraindicationRule(ProvenanceMixin):
     def exception_indication_ids(self) -> frozenset[int]:
         """Indications the exception covers (read through `prefetch_related` when screening)."""
         return frozenset(indication.pk for indication in self.exception_indications.all())
+
+    @property
+    def only_indication_ids(self) -> frozenset[int]:
+        """Indications the rule is confined to; empty for all (read through a prefetch)."""
+        return frozenset(indication.pk for indication in self.only_indications.all())
 
     def applies_to_modality(self, modality: str) -> bool:
         return self.applies_to == self.AppliesTo.ALL or modality == Modality.RF_MICRONEEDLING

@@ -135,10 +135,19 @@ def clinic_open(db: None) -> None:
         )
 
 
-def all_no(modality: str = "mn") -> dict[str, bool]:
+def all_no(modality: str = "mn", indication: str = "wrinkles") -> dict[str, bool]:
+    """'No' to every question a plan of this modality and indication asks (those the record
+    answers included: a 'no' that agrees with the record is accepted)."""
+    from evidence.models import Indication
+    from treatments.rules.screening import applies
     from treatments.screening.selectors import rules_for_modality
 
-    return {rule.code: False for rule in rules_for_modality(modality)}
+    indication_id = Indication.objects.get(slug=indication).pk
+    return {
+        rule.code: False
+        for rule in rules_for_modality(modality)
+        if applies(rule, modality=modality, indication_id=indication_id)
+    }
 
 
 @pytest.fixture

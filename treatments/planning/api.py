@@ -28,7 +28,7 @@ from treatments.planning.serializers import (
     PlanSerializer,
     PreviewSerializer,
 )
-from treatments.screening.selectors import rules_for_modality
+from treatments.screening.selectors import screening_questions
 
 
 def _concern_for(request: Request, data: dict[str, Any]) -> SkinConcern:
@@ -124,13 +124,35 @@ class PlanViewSet(
                 f"{params.protocol.code} is not a protocol for {concern.indication}.",
                 fields={"protocol": ["Choose a protocol for this concern's indication."]},
             )
-        rules = rules_for_modality(params.protocol.modality)
+        questions = screening_questions(
+            patient=concern.patient,
+            concern=concern,
+            modality=params.protocol.modality,
+            depth_mm=params.depth_mm,
+        )
         return Response(
             {
                 "dates": services.plan_schedule_preview(params),
                 "departures": services.plan_departures(params),
                 "questions": [
-                    {"code": r.code, "question": r.question, "severity": r.severity} for r in rules
+                    {
+                        "code": question.rule.code,
+                        "question": question.rule.question,
+                        "severity": question.rule.severity,
+                        "note": question.derived.because if question.derived else "",
+                    }
+                    for question in questions.asked
+                ],
+                "from_record": [
+                    {
+                        "code": question.rule.code,
+                        "question": question.rule.question,
+                        "severity": question.rule.severity,
+                        "answer": question.derived.answer,
+                        "because": question.derived.because,
+                    }
+                    for question in questions.from_record
+                    if question.derived is not None
                 ],
             }
         )

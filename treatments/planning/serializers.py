@@ -104,4 +104,14 @@ class PlanDetailSerializer(PlanSerializer):
 class PreviewSerializer(serializers.Serializer):
     dates = serializers.ListField(child=serializers.DateField())
     departures = serializers.ListField(child=serializers.CharField())
-    questions = serializers.ListField(child=serializers.DictField())
+    questions = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The questions to answer: {code, question, severity, note}; the note says what "
+        "the record already tells (a skin type, the plan's depth) when it narrows the question.",
+    )
+    from_record = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Questions the record answers (skin type, age, the plan's depth and area): "
+        "{code, question, severity, answer, because}. Need not be sent; an answer that "
+        "contradicts one is refused.",
+    )

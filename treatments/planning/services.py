@@ -30,7 +30,7 @@ from treatments.models import (
 )
 from treatments.rules.planning import PlanParameters, plan_departures, plan_parameter_errors
 from treatments.rules.spacing import SchedulingError, floor_problem, series_dates
-from treatments.screening.selectors import rules_for_modality
+from treatments.screening.selectors import screening_questions
 from treatments.screening.services import screening_assess, screening_record
 
 __all__ = [
@@ -139,7 +139,9 @@ def plan_create(
     errors = plan_parameter_errors(params, today=timezone.localdate())
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
-    questions = rules_for_modality(protocol.modality)
+    questions = screening_questions(
+        patient=patient, concern=concern, modality=protocol.modality, depth_mm=params.depth_mm
+    )
     outcome, decision = screening_assess(
         questions=questions,
         answers=answers,

@@ -23,7 +23,7 @@ from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from clinic.visibility import sees_clinical
-from evidence.models import Protocol
+from evidence.models import ContraindicationRule, Protocol
 from patients.access_log import Channel, shown
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
@@ -32,8 +32,9 @@ from treatments.errors import ScreeningBlocked
 from treatments.planning import selectors, services
 from treatments.planning.forms import PlanParametersForm
 from treatments.rules.roles import PLAN_PERMS
+from treatments.rules.screening import Questionnaire
 from treatments.screening.forms import ScreeningForm
-from treatments.screening.selectors import rules_for_modality, screening_findings
+from treatments.screening.selectors import screening_findings, screening_questions
 from treatments.screening.services import screening_assess
 
 PLANNER_PERMS = tuple(sorted(PLAN_PERMS))
@@ -124,6 +125,17 @@ def plan_parameters(request: StaffHttpRequest, public_id: str, concern_id: str) 
     )
 
 
+def _questions(
+    concern: SkinConcern, params: services.PlanParameters[Protocol]
+) -> Questionnaire[ContraindicationRule]:
+    return screening_questions(
+        patient=concern.patient,
+        concern=concern,
+        modality=params.protocol.modality,
+        depth_mm=params.depth_mm,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(PLANNER_PERMS, raise_exception=True)
 def plan_screening(request: StaffHttpRequest, public_id: str, concern_id: str) -> HttpResponse:
@@ -132,13 +144,13 @@ def plan_screening(request: StaffHttpRequest, public_id: str, concern_id: str) -
     if started is None:
         return redirect("plan-parameters", public_id=public_id, concern_id=concern_id)
     draft, params = started
-    rules = rules_for_modality(params.protocol.modality)
+    questions = _questions(concern, params)
     blocked = None
-    form = ScreeningForm(request.POST or None, rules=rules)
+    form = ScreeningForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             screening_assess(
-                questions=rules,
+                questions=questions,
                 answers=form.answers(),
                 indication_id=concern.indication_id,
                 acknowledged=form.acknowledged(),
@@ -207,7 +219,8 @@ def plan_confirm(request: StaffHttpRequest, public_id: str, concern_id: str) -> 
             del request.session[_draft_key(concern)]
             messages.success(request, f"Plan confirmed: {plan.planned_sessions} sessions.")
             return redirect("plan-detail", public_id=plan.public_id)
-    yes = [code for code, answer in draft["answers"].items() if answer]
+    answers = {**draft["answers"], **_questions(concern, params).derived_answers()}
+    yes = [code for code, answer in answers.items() if answer]
     return render(
         request,
         "treatments/plan_confirm.html",

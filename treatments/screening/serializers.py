@@ -14,7 +14,9 @@ from treatments.models import (
 
 Answers = serializers.DictField(
     child=serializers.BooleanField(),
-    help_text='One answer per screening question, by rule code: {"C01": false, ...}.',
+    help_text='One answer per screening question, by rule code: {"C01": false, ...}. Questions '
+    "the record answers (skin type, age, the plan's depth and area) need not be sent; an "
+    "answer that contradicts the record is refused.",
 )
 
 
@@ -86,7 +88,11 @@ class ScreeningSerializer(ShowsPatientData):
 class RescreenSerializer(StrictTypes):
     session = serializers.UUIDField()
     changed = serializers.BooleanField(help_text="Has anything changed since the last screening?")
-    answers = serializers.DictField(child=serializers.BooleanField(), required=False)
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        required=False,
+        help_text="With changed: every question the record does not answer, by rule code.",
+    )
     acknowledged = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, default=list
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -21,32 +22,42 @@ from clinic.errors import (
     OverrideRequired,
 )
 from clinic.text import checked_text, is_meaningful
-from evidence.models import ContraindicationRule
+from evidence.models import ContraindicationRule, RuleSeverity
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked, rules_extra
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
 from treatments.rules import roles
 from treatments.rules import screening as rules
-from treatments.rules.screening import Override, ScreeningOutcome
+from treatments.rules.screening import Override, Questionnaire, ScreeningOutcome
 from treatments.screening.selectors import (
     latest_screening,
-    rules_for_modality,
+    plan_screening_questions,
     screening_is_current,
 )
+
+Questions = Questionnaire[ContraindicationRule]
+
+
+def screening_answers(*, questions: Questions, answers: Mapping[str, bool]) -> dict[str, bool]:
+    """The answers given, completed with the record's; refused when one contradicts the record
+    or an asked question is unanswered."""
+    completed = rules.completed_answers(questions, answers)
+    if completed.errors:
+        raise InvalidInput(" ".join(completed.errors), fields={"answers": completed.errors})
+    return completed.answers
 
 
 def screening_evaluate(
     *,
-    questions: list[ContraindicationRule],
+    questions: Questions,
     answers: Mapping[str, bool],
     indication_id: int,
     acknowledged: Collection[str],
 ) -> ScreeningOutcome:
-    """Every question answered, flags acknowledged; then what the answers mean."""
-    problem = rules.answers_problem([rule.code for rule in questions], answers)
-    if problem:
-        raise InvalidInput(problem, fields={"answers": [problem]})
-    outcome = rules.evaluate(questions, answers, indication_id=indication_id)
+    """Every question answered (the record answering its own), flags acknowledged; then what
+    the answers mean."""
+    answers = screening_answers(questions=questions, answers=answers)
+    outcome = rules.evaluate(questions.rules, answers, indication_id=indication_id)
     pending = rules.unacknowledged(outcome, acknowledged)
     if pending:
         raise InvalidInput(
@@ -74,7 +85,7 @@ def _override_error(decision: Override, outcome: ScreeningOutcome) -> ClinicErro
 
 def screening_assess(
     *,
-    questions: list[ContraindicationRule],
+    questions: Questions,
     answers: Mapping[str, bool],
     indication_id: int,
     acknowledged: Collection[str],
@@ -109,7 +120,7 @@ def _save_screening(
     *,
     outcome: ScreeningOutcome,
     decision: Override,
-    questions: list[ContraindicationRule],
+    questions: Questions,
     answers: Mapping[str, bool],
     acknowledged: Collection[str],
     acting_user: User,
@@ -118,9 +129,27 @@ def _save_screening(
     kind: str,
     override_reason: str,
     notes: str = "",
+    carried_from: Screening | None = None,
 ) -> Screening:
     now = timezone.now()
     overridden = decision is Override.GIVEN
+    override = {
+        "override_by_id": acting_user.pk if overridden else None,
+        "override_reason": override_reason.strip() if overridden else "",
+        "overridden_at": now if overridden else None,
+    }
+    if carried_from is not None:  # who gave it, when and why: not the person re-screening
+        override = {
+            "override_by_id": carried_from.override_by_id,
+            "override_reason": carried_from.override_reason,
+            "overridden_at": carried_from.overridden_at,
+        }
+    answers = rules.completed_answers(questions, answers).answers
+    derived = {
+        question.rule.code: question.derived.because
+        for question in questions.from_record
+        if question.derived is not None
+    }
     screening = Screening.objects.create(
         patient_id=plan.patient_id,
         plan=plan,
@@ -130,9 +159,7 @@ def _save_screening(
         performed_at=now,
         result=outcome.result,
         notes=notes,
-        override_by=acting_user if overridden else None,
-        override_reason=override_reason.strip() if overridden else "",
-        overridden_at=now if overridden else None,
+        **override,
     )
     ScreeningAnswer.objects.bulk_create(
         ScreeningAnswer(
@@ -141,8 +168,9 @@ def _save_screening(
             answer=bool(answers[rule.code]),
             severity_applied=outcome.applied_severity(rule.code),
             acknowledged=rule.code in acknowledged and bool(answers[rule.code]),
+            note=f"From the record: {derived[rule.code]}" if rule.code in derived else "",
         )
-        for rule in questions
+        for rule in questions.rules
     )
     return screening
 
@@ -153,7 +181,7 @@ def screening_record(
     acting_user: User,
     plan: TreatmentPlan,
     kind: str,
-    questions: list[ContraindicationRule],
+    questions: Questions,
     answers: Mapping[str, bool],
     outcome: ScreeningOutcome,
     decision: Override,
@@ -180,11 +208,11 @@ def screening_record(
 
 
 def _carried_over(
-    plan: TreatmentPlan, questions: list[ContraindicationRule], acknowledged: Collection[str]
+    previous: Screening | None, questions: Questions, acknowledged: Collection[str]
 ) -> tuple[dict[str, bool], set[str]]:
-    """Nothing changed: the last screening's answers, if it still stands and asked everything
-    the knowledge base asks now."""
-    previous = latest_screening(plan)
+    """Nothing changed: the last screening's answers to today's questions, if it still stands
+    and asked everything asked now. The record answers its own questions afresh (a birthday,
+    a corrected skin type), so those are not carried."""
     if previous is None:
         raise Conflict("This plan has no screening to carry over; screen in full.")
     if not screening_is_current(previous):
@@ -192,15 +220,42 @@ def _carried_over(
             f"The last screening ({previous.performed_at:%d %b %Y}) has expired: screen in full.",
             fields={"changed": ["Screen in full: the last screening has expired."]},
         )
-    given = {answer.rule.code: answer.answer for answer in previous.answers.all()}
+    asked = {question.rule.code for question in questions.asked}
+    given = {
+        answer.rule.code: answer.answer
+        for answer in previous.answers.all()
+        if answer.rule.code in asked
+    }
     carried = {answer.rule.code for answer in previous.answers.all() if answer.acknowledged}
-    for rule in questions:  # a rule added to the knowledge base since: ask it
-        if rule.code not in given:
-            raise Conflict(
-                f"A screening question was added since ({rule.code}): screen in full.",
-                fields={"answers": [f"Answer {rule.code}."]},
-            )
+    for code in sorted(asked - set(given)):  # a rule added to the knowledge base since: ask it
+        raise Conflict(
+            f"A screening question was added since ({code}): screen in full.",
+            fields={"answers": [f"Answer {code}."]},
+        )
     return given, carried | set(acknowledged)
+
+
+def _override_carried(
+    previous: Screening | None, *, changed: bool, outcome: ScreeningOutcome
+) -> Screening | None:
+    """The earlier screening whose override still stands for these answers, if one does."""
+    if previous is None or previous.overridden_at is None:
+        return None
+    accepted = {
+        answer.rule.code
+        for answer in previous.answers.all()
+        if answer.severity_applied == RuleSeverity.RELATIVE
+    }
+    carries = rules.override_carries(
+        changed=changed,
+        previous_result=previous.result,
+        overridden_on=timezone.localtime(previous.overridden_at).date(),
+        accepted=accepted,
+        needing_now=[hit.rule.code for hit in outcome.needing_override],
+        on=timezone.localdate(),
+        valid_days=settings.SCREENING_VALID_DAYS,
+    )
+    return previous if carries else None
 
 
 @transaction.atomic
@@ -234,7 +289,9 @@ def screening_rescreen(
         raise Conflict(
             f"A {session.get_status_display().lower()} session is not screened again."
         )
-    questions = rules_for_modality(plan.modality)
+    questions = plan_screening_questions(plan)
+    # Only "nothing changed" reads the last screening: its answers and its override carry.
+    previous = None if changed else latest_screening(plan)
     if changed:
         if answers is None:
             raise InvalidInput(
@@ -243,17 +300,18 @@ def screening_rescreen(
             )
         given, acknowledged = dict(answers), set(acknowledged)
     else:
-        given, acknowledged = _carried_over(plan, questions, acknowledged)
+        given, acknowledged = _carried_over(previous, questions, acknowledged)
     outcome = screening_evaluate(
         questions=questions,
         answers=given,
         indication_id=plan.concern.indication_id,
         acknowledged=acknowledged,
     )
+    carried_from = _override_carried(previous, changed=changed, outcome=outcome)
     decision = rules.override_decision(
         outcome.result,
-        reason_given=is_meaningful(override_reason),
-        may_override=clinicians.may_override(acting_user),
+        reason_given=carried_from is not None or is_meaningful(override_reason),
+        may_override=carried_from is not None or clinicians.may_override(acting_user),
         required_now=False,
     )
     if decision is Override.ROLE_CANNOT_GIVE:
@@ -270,6 +328,7 @@ def screening_rescreen(
         kind=Screening.Kind.PRE_SESSION,
         override_reason=override_reason,
         notes=notes,
+        carried_from=carried_from,
     )
 
 

@@ -29,7 +29,8 @@ from treatments.screening.forms import ScreeningForm
 from treatments.screening.selectors import (
     latest_screening,
     latest_screening_for_session,
-    rules_for_modality,
+    override_stands,
+    plan_screening_questions,
     screening_findings,
 )
 from treatments.visit import services as visit_services
@@ -63,7 +64,8 @@ def today(request: HttpRequest) -> HttpResponse:
 def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
     shown(session.plan.patient)
-    rules = rules_for_modality(session.plan.modality)
+    questions = plan_screening_questions(session.plan)
+    last = latest_screening(session.plan)
     # A POST answers in its body only: "?changed=no" in an address must not check anyone in.
     answer = (request.POST if request.method == "POST" else request.GET).get("changed") or ""
     # Checking in is a statement that nothing changed: a POST must say so, never by default.
@@ -71,17 +73,23 @@ def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, "Answer whether anything changed with yes or no.")
         return redirect("session-check-in", public_id=public_id)
     changed = answer == "yes"
-    form = ScreeningForm(
-        request.POST if changed and "rule_C01" in request.POST else None, rules=rules
+    # The full screening's form is bound only when it was the one submitted.
+    submitted = request.method == "POST" and (
+        not changed
+        or "screening" in request.POST
+        or any(key.startswith("rule_") for key in request.POST)
     )
-    if request.method == "POST" and (not changed or form.is_valid()):
+    form = ScreeningForm(
+        request.POST if submitted else None, questions=questions, asking=changed
+    )
+    if submitted and form.is_valid():
         try:
             result = visit_services.session_check_in(
                 acting_user=request.user,
                 session=session,
                 changed=changed,
                 answers=form.answers() if changed else None,
-                acknowledged=form.acknowledged() if changed else (),
+                acknowledged=form.acknowledged(),
                 override_reason=form.cleaned_data.get("override_reason", "") if changed else "",
             )
         except ClinicError as error:
@@ -109,7 +117,8 @@ def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "session": session,
             "changed": changed,
             "form": form,
-            "last": latest_screening(session.plan),
+            "last": last,
+            "override_stands": override_stands(last),
         },
     )
 

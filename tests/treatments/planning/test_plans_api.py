@@ -286,7 +286,7 @@ def test_rescreen_flags_must_be_acknowledged(
     front_desk: Client, dermatologist: Client, planned: dict
 ) -> None:
     session = planned["sessions"][1]["id"]
-    answers = {**all_no(), "C22": True}
+    answers = {**all_no(), "C26": True}
     body = assert_error(
         post(
             front_desk,
@@ -297,7 +297,7 @@ def test_rescreen_flags_must_be_acknowledged(
         "invalid",
         "acknowledged",
     )
-    assert "C22" in body["detail"]
+    assert "C26" in body["detail"]
     response = post(
         front_desk,
         "/api/screenings/rescreen/",
@@ -305,15 +305,15 @@ def test_rescreen_flags_must_be_acknowledged(
             "session": session,
             "changed": True,
             "answers": answers,
-            "acknowledged": ["C22"],
+            "acknowledged": ["C26"],
         },
     )
     assert response.status_code == 201
     # The answers are clinical: the front desk records them but reads back only the result.
     assert "answers" not in response.json() and response.json()["result"]
     saved = dermatologist.get(f"/api/screenings/{response.json()['id']}/").json()
-    c22 = next(a for a in saved["answers"] if a["rule"] == "C22")
-    assert c22["acknowledged"] and c22["severity"] == "flag" and c22["action"]
+    c26 = next(a for a in saved["answers"] if a["rule"] == "C26")
+    assert c26["acknowledged"] and c26["severity"] == "flag" and c26["action"]
 
 
 def test_an_expired_screening_is_not_carried_over(

@@ -25,7 +25,7 @@ from evidence.models import ContraindicationRule, GradingScale, Indication, Prot
 from patients.models import Patient, SkinConcern, validate_mrn
 from tests import factories
 from tests.api_helpers import assert_error, patch, post
-from tests.conftest import Persona
+from tests.conftest import Persona, all_no
 from treatments.models import (
     Consultation,
     Screening,
@@ -238,9 +238,15 @@ def on(when: dt.datetime, time_machine: time_machine.TimeMachineFixture, *client
         client.force_login(client.user)
 
 
+#: What the record answers for these tests' adult patients at 1.0 mm: the age (C22) and the
+#: depth (C24) rules; they are not asked.
+FROM_RECORD = frozenset({"C22", "C24"})
+
+
 def answers(*yes: str, modality: str = "mn") -> dict[str, bool]:
-    """One answer per screening question of this modality: no, except `yes`."""
-    codes = [r.code for r in ContraindicationRule.objects.all() if r.applies_to_modality(modality)]
+    """One answer per screening question a wrinkles plan of this modality asks (C25 is for
+    melasma only): no, except `yes`."""
+    codes = [code for code in all_no(modality) if code not in FROM_RECORD]
     assert set(yes) <= set(codes)
     return {code: code in yes for code in codes}
 
@@ -465,7 +471,7 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     booked: TreatmentSession,
     time_machine: time_machine.TimeMachineFixture,
 ) -> None:
-    """Nothing changed: refused before the session's day. Changed: refused while a flag (C22)
+    """Nothing changed: refused before the session's day. Changed: refused while a flag (C26)
     is unacknowledged; then a relative contraindication (C04) checks the patient in, awaiting
     the dermatologist's override."""
     page = reverse("session-check-in", args=[booked.public_id])
@@ -484,7 +490,7 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
 
     if changed:
         on(ON_THE_DAY, time_machine, front_desk)
-        refused, message = answers("C22"), "Acknowledge the warnings first: C22."
+        refused, message = answers("C26"), "Acknowledge the warnings first: C26."
         status, code = 400, "invalid"  # the request leaves out what it must say
     else:
         refused, message = None, "A session is checked in on its day (01 Mar 2027)."
@@ -498,7 +504,7 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     assert_unchanged(before)
 
     on(ON_THE_DAY, time_machine, front_desk)
-    response = check_in(answers("C04", "C22") if changed else None, ("C22",))
+    response = check_in(answers("C04", "C26") if changed else None, ("C26",))
     assert response.status_code == 200, response.content
     if channel == "page":
         assert landed_on(response, reverse("today"))
@@ -510,12 +516,12 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     yes = set(screening.answers.filter(answer=True).values_list("rule__code", flat=True))
     if changed:
         assert screening.result == Screening.Result.NEEDS_OVERRIDE
-        assert yes == {"C04", "C22"}
-        assert screening.answers.get(rule__code="C22").acknowledged
+        assert yes == {"C04", "C26"}
+        assert screening.answers.get(rule__code="C26").acknowledged
         assert screening.override_by is None
     else:
         assert screening.result == Screening.Result.CLEAR and yes == set()
-    assert screening.answers.count() == len(answers())
+    assert screening.answers.count() == len(answers()) + len(FROM_RECORD)
 
 
 # --- Re-screen (API) -------------------------------------------------------------------------
@@ -535,7 +541,7 @@ def test_it_rescreens_before_a_session_and_a_rescreen_without_answers_changes_no
     assert response.status_code == 201, response.content
     carried = Screening.objects.get(public_id=response.json()["id"])
     assert (carried.session, carried.kind, carried.result) == (two, "pre_session", "clear")
-    assert carried.answers.count() == len(answers())
+    assert carried.answers.count() == len(answers()) + len(FROM_RECORD)
 
     response = post(
         front_desk,
@@ -713,7 +719,12 @@ def assert_planned(concern: SkinConcern, dermatologist: Persona) -> TreatmentPla
     ]
     screening = Screening.objects.get(plan=plan)
     assert (screening.kind, screening.result) == (Screening.Kind.PLAN, Screening.Result.CLEAR)
-    assert screening.answers.count() == len(answers()) and not screening.answers.filter(answer=True)
+    # The record's answers are saved too, marked as the record's.
+    assert screening.answers.count() == len(answers()) + len(FROM_RECORD)
+    assert not screening.answers.filter(answer=True)
+    assert set(
+        screening.answers.exclude(note="").values_list("rule__code", flat=True)
+    ) == FROM_RECORD
     return plan
 
 

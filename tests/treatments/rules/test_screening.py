@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -32,6 +33,8 @@ class Rule:
     exception_action: str = ""
     exception_indication_ids: frozenset[int] = field(default_factory=frozenset)
     study: Study = field(default_factory=Study)
+    applies_to: str = "all"
+    only_indication_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 KELOID = Rule(
@@ -142,3 +145,159 @@ def test_a_screening_stands_for_its_valid_days_and_never_when_it_blocked() -> No
         at, "clear", on=on + dt.timedelta(days=1), valid_days=30, zone=LONDON
     )
     assert not rules.is_current(at, "blocked", on=at.date(), valid_days=30, zone=LONDON)
+
+
+# --- Which questions a plan asks, and what the record answers -------------------------------
+
+MELASMA, WRINKLES = 8, 1
+
+
+@dataclass(frozen=True)
+class Scoped:
+    code: str
+    applies_to: str = "all"
+    only_indication_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+PACEMAKER = Scoped("C18", applies_to="rf_only")
+TXA = Scoped("C25", only_indication_ids=frozenset({MELASMA}))
+SKIN, AGE, ORBIT, DEPTH, INFECTION = (Scoped(code) for code in ("C21", "C22", "C23", "C24", "C01"))
+SCOPED = [INFECTION, PACEMAKER, TXA, SKIN, AGE, ORBIT, DEPTH]
+
+
+def facts(**overrides: object) -> rules.RecordFacts:
+    values: dict = {
+        "modality": "mn",
+        "indication_id": WRINKLES,
+        "depth_mm": Decimal("1.0"),
+        "body_area": "face",
+        "skin_type": 3,
+        "age": 35,
+        **overrides,
+    }
+    return rules.RecordFacts(**values)
+
+
+def test_a_plan_is_not_asked_rules_for_another_modality_or_indication() -> None:
+    codes = [q.rule.code for q in rules.questionnaire(SCOPED, facts()).questions]
+    assert codes == ["C01", "C21", "C22", "C23", "C24"]
+    rf_melasma = rules.questionnaire(SCOPED, facts(modality="rfmn", indication_id=MELASMA))
+    assert {"C18", "C25"} <= {q.rule.code for q in rf_melasma.questions}
+
+
+def test_fitzpatrick_v_answers_the_skin_type_question_yes() -> None:
+    questions = rules.questionnaire(SCOPED, facts(skin_type=5))
+    assert questions.derived_answers()["C21"] is True
+    assert "C21" not in {q.rule.code for q in questions.asked}
+    derived = next(q.derived for q in questions.from_record if q.rule.code == "C21")
+    assert derived is not None and "type V" in derived.because
+
+
+def test_types_i_to_iii_still_ask_about_a_tan_and_say_what_the_record_holds() -> None:
+    question = next(
+        q for q in rules.questionnaire(SCOPED, facts(skin_type=2)).asked if q.rule.code == "C21"
+    )
+    assert question.derived is not None and question.derived.answer is None
+    assert "type II" in question.derived.because and "tan" in question.derived.because
+
+
+def test_no_skin_type_on_record_asks_the_whole_question() -> None:
+    question = next(
+        q for q in rules.questionnaire(SCOPED, facts(skin_type=None)).asked if q.rule.code == "C21"
+    )
+    assert question.derived is None
+
+
+@given(st.integers(min_value=0, max_value=120))
+def test_the_age_rule_follows_the_age(age: int) -> None:
+    assert rules.questionnaire(SCOPED, facts(age=age)).derived_answers()["C22"] is (age < 22)
+
+
+@given(st.decimals(min_value=Decimal("0.25"), max_value=Decimal("3.0"), places=2))
+def test_a_depth_within_the_labelling_answers_the_depth_question_and_one_beyond_asks(
+    depth: Decimal,
+) -> None:
+    questions = rules.questionnaire(SCOPED, facts(depth_mm=depth))
+    if depth <= Decimal("1.5"):
+        assert questions.derived_answers()["C24"] is False
+    else:
+        assert "C24" in {q.rule.code for q in questions.asked}
+
+
+@given(st.sampled_from(["face", "neck", "scalp", "abdomen", "thighs", "arms", "back", "other"]))
+def test_only_the_face_or_an_unnamed_area_is_asked_about_the_orbital_rim(area: str) -> None:
+    asked = {q.rule.code for q in rules.questionnaire(SCOPED, facts(body_area=area)).asked}
+    assert ("C23" in asked) is (area in {"face", "other"})
+
+
+@given(
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=0, max_value=99),
+    st.dictionaries(st.sampled_from(["C01", "C21", "C22", "C23", "C24"]), st.booleans()),
+)
+def test_given_answers_complete_with_the_record_and_contradictions_are_refused(
+    skin: int, age: int, given_answers: dict[str, bool]
+) -> None:
+    questions = rules.questionnaire(SCOPED, facts(skin_type=skin, age=age))
+    derived = questions.derived_answers()
+    completed = rules.completed_answers(questions, given_answers)
+    contradicting = {
+        code for code, answer in derived.items() if given_answers.get(code, answer) != answer
+    }
+    assert {c.split()[0] for c in completed.contradictions} == contradicting
+    assert all(completed.answers[code] == answer for code, answer in derived.items())
+    unanswered = {q.rule.code for q in questions.asked} - set(given_answers)
+    assert (completed.problem is None) is (not unanswered)
+
+
+def test_a_derived_flag_raises_like_a_typed_one() -> None:
+    questions = rules.questionnaire([DARK_SKIN], facts(skin_type=6))
+    answers = rules.completed_answers(questions, {}).answers
+    outcome = rules.evaluate([DARK_SKIN], answers, indication_id=WRINKLES)
+    assert [hit.rule.code for hit in outcome.flags] == ["C21"]
+    assert rules.unacknowledged(outcome, ()) == ["C21"]
+
+
+def test_questions_are_grouped_in_order_and_an_unknown_code_is_not_lost() -> None:
+    groups = rules.grouped(rules.Question(Scoped(code)) for code in ("C24", "C01", "C99", "C07"))
+    assert [(name, [q.rule.code for q in qs]) for name, qs in groups] == [
+        ("The treatment area today", ["C01"]),
+        ("Medicines", ["C07"]),
+        ("Skin, age, depth and products", ["C24"]),
+        ("Other questions", ["C99"]),
+    ]
+
+
+# --- An override carries while nothing changed and it stands --------------------------------
+
+PLANNED = dt.date(2027, 2, 24)
+
+
+def carries(**overrides: object) -> bool:
+    values: dict = {
+        "changed": False,
+        "previous_result": "needs_override",
+        "overridden_on": PLANNED,
+        "accepted": {"C03"},
+        "needing_now": {"C03"},
+        "on": PLANNED + dt.timedelta(days=5),
+        "valid_days": 30,
+        **overrides,
+    }
+    return rules.override_carries(**values)
+
+
+def test_an_override_carries_while_nothing_changed_and_it_stands() -> None:
+    assert carries()
+    assert not carries(changed=True)
+    assert not carries(overridden_on=None)
+    assert not carries(needing_now={"C03", "C07"})  # a new relative rule needs its own
+    assert carries(needing_now=set())
+
+
+@given(st.integers(min_value=-3, max_value=60), st.integers(min_value=1, max_value=40))
+def test_an_override_stands_for_the_validity_counted_from_the_override(
+    days_later: int, valid_days: int
+) -> None:
+    on = PLANNED + dt.timedelta(days=days_later)
+    assert carries(on=on, valid_days=valid_days) is (0 <= days_later < valid_days)

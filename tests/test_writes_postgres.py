@@ -722,9 +722,9 @@ def assert_planned(concern: SkinConcern, dermatologist: Persona) -> TreatmentPla
     # The record's answers are saved too, marked as the record's.
     assert screening.answers.count() == len(answers()) + len(FROM_RECORD)
     assert not screening.answers.filter(answer=True)
-    assert set(
-        screening.answers.exclude(note="").values_list("rule__code", flat=True)
-    ) == FROM_RECORD
+    assert (
+        set(screening.answers.exclude(note="").values_list("rule__code", flat=True)) == FROM_RECORD
+    )
     return plan
 
 
@@ -1088,3 +1088,136 @@ def test_it_records_a_concern_on_its_own_scale_and_the_skin_phototype_saves_noth
         GradingScale.objects.get(code="S06"),
         "3",
     )
+
+# --- Screening from the record; the override carried to a session -----------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_plans_with_the_records_answers_and_an_answer_contradicting_it_saves_nothing(
+    channel: str, dermatologist: Persona, clinic_open: None
+) -> None:
+    """Fitzpatrick V and 19 years old: C21 and C22 are the record's 'yes', acknowledged like
+    typed ones; over the API a 'no' to C21 is refused and nothing is saved."""
+    concern = factories.SkinConcernFactory(
+        indication=Indication.objects.get(slug="wrinkles"),
+        patient__fitzpatrick_type=5,
+        patient__date_of_birth=dt.date(2007, 6, 1),
+    )
+    typed = {code: False for code in answers() if code != "C21"}
+    before = snapshot()
+    if channel == "api":
+        request = {
+            "concern": str(concern.public_id),
+            "protocol": "IND-01",
+            "sessions": 4,
+            "interval_days": 30,
+            "depth_mm": "1.0",
+            "start_date": "2027-03-01",
+        }
+        refused = post(dermatologist, "/api/plans/", request | {"answers": {**typed, "C21": False}})
+        assert_error(refused, 400, "invalid", "answers")
+        assert_unchanged(before)
+        response = post(
+            dermatologist,
+            "/api/plans/",
+            request | {"answers": typed, "acknowledged": ["C21", "C22"]},
+        )
+        assert response.status_code == 201, response.content
+    else:
+        args = [concern.patient.public_id, concern.public_id]
+        step = {name: reverse(f"plan-{name}", args=args) for name in ("parameters", "screening")}
+        form = form_on(dermatologist, step["parameters"], having="protocol")
+        submit(
+            dermatologist,
+            step["parameters"],
+            form,
+            {
+                "protocol": Protocol.objects.get(code="IND-01").pk,
+                "sessions": 4,
+                "interval_days": 30,
+                "depth_mm": "1.0",
+                "start_date": "2027-03-01",
+            },
+        )
+        form = form_on(dermatologist, step["screening"], having="rule_C01")
+        assert not {"rule_C21", "rule_C22"} & form.names  # shown, not asked
+        unacknowledged = submit(
+            dermatologist, step["screening"], form, {f"rule_{c}": "no" for c in typed}
+        )
+        assert "Acknowledge C21, C22." in html(unacknowledged)
+        assert_unchanged(before)
+        values = {f"rule_{c}": "no" for c in typed} | {"ack_C21": "on", "ack_C22": "on"}
+        submit(dermatologist, step["screening"], form, values)
+        confirm = reverse("plan-confirm", args=args)
+        submit(dermatologist, confirm, form_on(dermatologist, confirm, text="Confirm plan"))
+    screening = Screening.objects.get(plan__concern=concern)
+    yes = screening.answers.filter(answer=True)
+    assert {(a.rule.code, a.severity_applied, a.acknowledged) for a in yes} == {
+        ("C21", "flag", True),
+        ("C22", "flag", True),
+    }
+    assert all(answer.note.startswith("From the record: ") for answer in yes)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_carries_the_planning_override_to_a_check_in_and_a_refused_one_changes_nothing(
+    channel: str,
+    dermatologist: Persona,
+    front_desk: Persona,
+    clinic_open: None,
+    room: factories.Room,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    """Recurrent cold sores (C03) overridden at planning: checked in on the day with nothing
+    changed, the session does not wait for a dermatologist again; before the day, the refused
+    check-in saves nothing."""
+    from treatments.planning import services
+
+    plan = services.plan_create(
+        acting_user=dermatologist.user,
+        concern=factories.SkinConcernFactory(indication=Indication.objects.get(slug="wrinkles")),
+        params=services.PlanParameters(
+            protocol=Protocol.objects.get(code="IND-01"),
+            sessions=4,
+            interval_days=30,
+            depth_mm=Decimal("1.0"),
+            start_date=dt.date(2027, 3, 1),
+        ),
+        answers=answers("C03"),
+        override_reason="Aciclovir prophylaxis from two days before each session.",
+    )
+    TreatmentSession.objects.filter(plan=plan, number=1).update(
+        status=TreatmentSession.Status.BOOKED,
+        starts_at=SESSION_START,
+        ends_at=SESSION_START + dt.timedelta(minutes=45),
+        practitioner=dermatologist.user.practitioner,
+        room=room,
+    )
+    session = plan.sessions.get(number=1)
+    page = reverse("session-check-in", args=[session.public_id])
+
+    def check_in() -> Any:
+        if channel == "api":
+            return post(front_desk, session_api(session, "check-in"), {"changed": False})
+        return submit(front_desk, page, form_on(front_desk, page, having="changed"))
+
+    before = snapshot()
+    refused = check_in()  # the day before
+    assert refused.status_code in {200, 409}
+    assert_unchanged(before)
+    on(ON_THE_DAY, time_machine, front_desk)
+    response = check_in()
+    assert response.status_code == 200, response.content
+    carried = Screening.objects.get(session=session)
+    planning = plan.screenings.get(kind=Screening.Kind.PLAN)
+    assert carried.result == Screening.Result.NEEDS_OVERRIDE
+    assert (carried.override_by, carried.override_reason, carried.overridden_at) == (
+        planning.override_by,
+        planning.override_reason,
+        planning.overridden_at,
+    )
+    assert TreatmentSession.objects.get(pk=session.pk).status == "checked_in"
+    if channel == "page":
+        assert "awaits a dermatologist" not in html(response)
+    else:
+        assert response.json()["awaiting_override"] is False

@@ -127,7 +127,7 @@ def test_the_atomic_check_finds_a_service_outside_a_transaction(tmp_path: Path) 
 
 RULES = sorted((ROOT / "treatments" / "rules").glob("*.py"))
 #: The rules may read the names of choices from the models, nothing else of the ORM.
-CHOICES = {"RuleSeverity", "ScreeningResult"}
+CHOICES = {"Modality", "RuleAppliesTo", "RuleSeverity", "ScreeningResult"}
 
 
 def impurities(path: Path) -> list[str]:

@@ -299,3 +299,37 @@ def test_an_override_stands_only_for_the_validity_counted_from_when_it_was_given
     assert response.status_code == 201, response.content
     again = Screening.objects.get(session=two)
     assert again.result == Screening.Result.NEEDS_OVERRIDE and again.override_by is None
+
+
+def test_the_front_desk_sees_that_the_record_answers_but_not_the_skin_type(
+    dermatologist: Persona,
+    front_desk: Persona,
+    clinic_open: None,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    from decimal import Decimal
+
+    from treatments.planning import services
+
+    plan = services.plan_create(
+        acting_user=dermatologist.user,
+        concern=concern_for(fitzpatrick_type=5),
+        params=services.PlanParameters(
+            protocol=Protocol.objects.get(code="IND-01"),
+            sessions=4,
+            interval_days=30,
+            depth_mm=Decimal("1.0"),
+            start_date=dt.date(2027, 3, 1),
+        ),
+        answers={code: False for code in all_no() if code not in {"C21", "C22", "C24"}},
+        acknowledged={"C21"},
+    )
+    session = booked_first(plan, front_desk, dermatologist)
+    time_machine.move_to(at("2027-03-01", "09:25"), tick=False)
+    front_desk.force_login(front_desk.user)
+    page = html(front_desk.get(reverse("session-check-in", args=[session.public_id])))
+    assert "Answered from the record" in page and "C21" in page
+    assert "Fitzpatrick type V" not in page  # clinical: clinicians only
+    dermatologist.force_login(dermatologist.user)
+    page = html(dermatologist.get(reverse("session-check-in", args=[session.public_id])))
+    assert "Fitzpatrick type V on the record" in page

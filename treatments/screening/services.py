@@ -38,7 +38,7 @@ from treatments.screening.selectors import (
 Questions = Questionnaire[ContraindicationRule]
 
 
-def screening_answers(*, questions: Questions, answers: Mapping[str, bool]) -> dict[str, bool]:
+def _completed_answers(*, questions: Questions, answers: Mapping[str, bool]) -> dict[str, bool]:
     """The answers given, completed with the record's; refused when one contradicts the record
     or an asked question is unanswered."""
     completed = rules.completed_answers(questions, answers)
@@ -56,7 +56,7 @@ def screening_evaluate(
 ) -> ScreeningOutcome:
     """Every question answered (the record answering its own), flags acknowledged; then what
     the answers mean."""
-    answers = screening_answers(questions=questions, answers=answers)
+    answers = _completed_answers(questions=questions, answers=answers)
     outcome = rules.evaluate(questions.rules, answers, indication_id=indication_id)
     pending = rules.unacknowledged(outcome, acknowledged)
     if pending:

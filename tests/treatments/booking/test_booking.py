@@ -366,7 +366,7 @@ def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
             depth_mm=Decimal("1.0"),
             start_date=dt.date(2027, 3, 15),
         ),
-        answers=all_no(),
+        answers=all_no(indication="melasma"),
     )
     for number in (1, 2, 3):
         day = first(plan, number).target_date.isoformat()

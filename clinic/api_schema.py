@@ -166,6 +166,7 @@ SESSION_OPERATIONS = (
     "sessions_check_in_create",
     "sessions_no_show_create",
     "sessions_record_create",
+    "sessions_amend_create",
 )
 SCREENING_OPERATIONS = ("screenings_retrieve", "screenings_override_create")
 PATIENT_QUERIES = (
@@ -280,6 +281,8 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("sessions_book_create", "200"): _session("/id"),
     ("sessions_reschedule_create", "200"): _session("/id"),
     ("sessions_check_in_create", "200"): _session("/id"),
+    ("sessions_record_create", "200"): _session("/id"),
+    ("sessions_amend_create", "200"): _session("/id"),
     ("screenings_rescreen_create", "201"): _to(SCREENING_OPERATIONS, "path.public_id", "/id"),
     ("screenings_list", "200"): _to(SCREENING_OPERATIONS, "path.public_id", "/results/0/id"),
     ("evidence_studies_list", "200"): _evidence("studies", "code"),

@@ -25,17 +25,23 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
         "depth_used_mm",
         "area",
         "device",
+        "needle_cartridge",
+        "cartridge_lot",
         "anaesthetic_applied_at",
         "pain_score",
         "adverse_events",
         "notes",
         "outcome_grade",
+        "amendments",
     ),
     "treatments.screening": ("answers", "notes", "override_reason"),
 }
 
-#: Records that are clinical as a whole: each screening answer.
-CLINICAL_RECORDS: frozenset[str] = frozenset({"treatments.screeninganswer"})
+#: Records that are clinical as a whole: each screening answer, each amendment of a session
+#: record (its old and new values are the record's).
+CLINICAL_RECORDS: frozenset[str] = frozenset(
+    {"treatments.screeninganswer", "treatments.sessionamendment"}
+)
 
 
 class _User(Protocol):

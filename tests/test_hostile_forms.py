@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,7 +32,13 @@ from tests.conftest import Persona, all_no
 from tests.test_permission_matrix import MATRIX
 from tests.test_permission_matrix import _kwargs as matrix_kwargs
 from treatments.booking import services as session_services
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Screening,
+    ScreeningAnswer,
+    SessionAmendment,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from treatments.visit import services as visit_services
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +130,16 @@ def _screened(world: dict, client: Client) -> None:
 def _checked_in(world: dict, client: Client) -> None:
     visit_services.session_check_in(
         acting_user=world["front_desk_user"], session=world["session1"], changed=False
+    )
+
+
+def _recorded(world: dict, client: Client) -> None:
+    _checked_in(world, client)
+    visit_services.session_record(
+        acting_user=world["practitioner"].user,
+        session=world["session1"],
+        depth_used_mm=Decimal("1.0"),
+        area="face",
     )
 
 
@@ -241,6 +258,8 @@ FORMS = [
             "depth_used_mm": "1.0",
             "area": "face",
             "device": "Dermapen 4",
+            "needle_cartridge": "16-pin nano",
+            "cartridge_lot": "L2027-03",
             "anaesthetic_applied_at": "2027-03-01T09:30",
             "pain_score": "3",
             "adverse_events": "",
@@ -251,12 +270,42 @@ FORMS = [
             "depth_used_mm": NUMBER,
             "area": CHOICE,
             "device": TEXT,
+            "needle_cartridge": TEXT,
+            "cartridge_lot": TEXT,
             "anaesthetic_applied_at": DATETIME,
             "pain_score": NUMBER,
             "adverse_events": TEXT,
             "notes": TEXT,
         },
         prepare=_checked_in,
+    ),
+    FormCase(
+        "session-detail",  # the amendment of a completed record
+        "dermatologist",
+        lambda world: {
+            "depth_used_mm": "1.25",
+            "area": "face",
+            "device": "Dermapen 4",
+            "needle_cartridge": "16-pin",
+            "cartridge_lot": "L2027-03",
+            "anaesthetic_applied_at": "",
+            "pain_score": "",
+            "adverse_events": "",
+            "notes": "",
+            "outcome_grade": "",
+            "reason": "Depth misread from the pen's dial.",
+        },
+        {
+            "depth_used_mm": NUMBER,
+            "area": CHOICE,
+            "needle_cartridge": TEXT,
+            "cartridge_lot": TEXT,
+            "anaesthetic_applied_at": DATETIME,
+            "pain_score": NUMBER,
+            "notes": TEXT,
+            "reason": TEXT,
+        },
+        prepare=_recorded,
     ),
     FormCase("practitioner-feed-renew", "dermatologist", lambda world: {}),
     FormCase("logout", "front_desk", lambda world: {}, changes_records=False),
@@ -367,6 +416,7 @@ CLINICAL_MODELS = (
     TreatmentSession,
     Screening,
     ScreeningAnswer,
+    SessionAmendment,
     Practitioner,
     Room,
 )

@@ -80,6 +80,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # Empty reason, or not the consultation's day / not a dermatologist: back with a message.
     "consultation-cancel": {"POST": each(302, 302, 302, 302)},
     "consultation-attend": {"POST": each(302, 302, 302, 302)},
+    # Only a completed record is amended: the booked session sends the recorders back.
+    "session-detail": {"GET": PAGE, "POST": each(302, 403, 302, 302)},
     "today": {"GET": PAGE},
     "calendar": {"GET": PAGE},
     "calendar-all": {"GET": PAGE},
@@ -117,6 +119,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:consultation-cancel": {"POST": API_WRITE_BAD_BODY},
     # Only a dermatologist attends; this one is booked for 2031, not today.
     "api:consultation-attend": {"POST": each(401, 403, 409, 403)},
+    "api:session-amend": {"POST": DERMATOLOGISTS_ONLY_API},
     **{
         f"api:{name}-{kind}": {"GET": API_READ, "POST": NO_SUCH_WRITE}
         for name in ("study", "indication", "protocol", "rule", "scale")

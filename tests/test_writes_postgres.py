@@ -30,9 +30,11 @@ from treatments.models import (
     Consultation,
     Screening,
     ScreeningAnswer,
+    SessionAmendment,
     TreatmentPlan,
     TreatmentSession,
 )
+from treatments.rules.record import ANAESTHETIC_DAY
 
 pytestmark = [
     pytest.mark.postgres,
@@ -62,6 +64,7 @@ CLINICAL = (
     Screening,
     ScreeningAnswer,
     Consultation,
+    SessionAmendment,
 )
 HISTORY = tuple(
     apps.get_model(app, name)
@@ -380,7 +383,7 @@ def test_it_moves_a_session_only_once_the_shift_of_later_ones_is_confirmed(
         assert_unchanged(before)
         [confirm] = [f for f in parse_forms(html(response)) if "shift_later" in f.names]
         response = submit(front_desk, page, confirm)
-        assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+        assert landed_on(response, reverse("session-detail", args=[booked.public_id]))
     sessions = list(TreatmentSession.objects.filter(plan=booked.plan).order_by("number"))
     assert sessions[0].starts_at == eighth
     assert sessions[0].status == TreatmentSession.Status.BOOKED
@@ -611,7 +614,7 @@ def test_it_saves_the_override_given_with_the_record_on_the_record_page(
     assert_unchanged(before)
 
     response = submit(dermatologist, page, form, reason | _record_values())
-    assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+    assert landed_on(response, reverse("session-detail", args=[booked.public_id]))
     overridden = Screening.objects.get(pk=screening.pk)
     assert overridden.override_by == dermatologist.user
     assert overridden.override_reason == "Acne controlled; avoid pustules."
@@ -640,7 +643,7 @@ def test_it_saves_nothing_when_the_record_page_refuses_a_record_given_with_an_ov
         {"override_reason": "Acne controlled; avoid pustules."}
         | _record_values(anaesthetic_applied_at="2027-02-28T09:20"),
     )
-    assert "Give the time it was applied today." in html(response)
+    assert ANAESTHETIC_DAY in html(response)
     assert_unchanged(before)
 
 
@@ -680,13 +683,13 @@ def test_it_records_a_session_and_an_anaesthetic_on_another_day_changes_nothing(
     if channel == "api":
         assert_error(response, 400, "invalid", "anaesthetic_applied_at")
     else:
-        assert "Give the time it was applied today." in html(response)
+        assert ANAESTHETIC_DAY in html(response)
     assert_unchanged(before)
 
     response = record("2027-03-01T09:20")
     assert response.status_code == 200, response.content
     if channel == "page":
-        assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
+        assert landed_on(response, reverse("session-detail", args=[booked.public_id]))
     saved = TreatmentSession.objects.get(pk=booked.pk)
     assert saved.status == TreatmentSession.Status.COMPLETED
     assert saved.depth_used_mm == Decimal("1.25") and saved.pain_score == 2

@@ -19,6 +19,7 @@ from treatments.models import (
     Consultation,
     Screening,
     ScreeningAnswer,
+    SessionAmendment,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -120,6 +121,25 @@ class TreatmentPlanAdmin(ReadOnlyRecordAdmin):
     actions = None
 
 
+class SessionAmendmentInline(HidesClinicalFields, NoDeleteInline):
+    """Corrections of the record, each with its reason and old and new values; made on the
+    session's page, never here."""
+
+    model = SessionAmendment
+    fields = ("amended_at", "amended_by", "reason", "changes")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SessionAmendment]:
+        return super().get_queryset(request).select_related("amended_by", "session__plan")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(TreatmentSession)
 class TreatmentSessionAdmin(ReadOnlyRecordAdmin):
     patient_key = "plan.patient_id"
@@ -140,6 +160,7 @@ class TreatmentSessionAdmin(ReadOnlyRecordAdmin):
     autocomplete_fields = ("plan",)
     readonly_fields = ("public_id", "arrival", "created_at", "updated_at")
     date_hierarchy = "starts_at"
+    inlines = [SessionAmendmentInline]
     actions = None
 
     @admin.display(description="Patient", ordering="plan__patient__family_name")

@@ -8,6 +8,7 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -29,8 +30,11 @@ from treatments.rules.limits import (
 )
 
 #: What a dermatologist records at a session (the form, the API and the service share it):
-#: all of it clinical, so clinic.visibility's list is the one list.
-SESSION_RECORD_FIELDS = CLINICAL_FIELDS["treatments.treatmentsession"]
+#: all of it clinical, so clinic.visibility's list is the one list (less the amendments, which
+#: are rows of their own, not values recorded).
+SESSION_RECORD_FIELDS = tuple(
+    name for name in CLINICAL_FIELDS["treatments.treatmentsession"] if name != "amendments"
+)
 #: Cancelled or blocked: a line on the calendar, not a letter.
 STATUS_REASON_MAX_LENGTH = 300
 
@@ -252,6 +256,15 @@ class TreatmentSession(models.Model):
     )
     area = models.CharField(max_length=12, choices=BodyArea.choices, blank=True)
     device = models.CharField(max_length=100, blank=True)
+    needle_cartridge = models.CharField(
+        max_length=100, blank=True, help_text="The needle cartridge used (make and model)."
+    )
+    cartridge_lot = models.CharField(
+        "cartridge lot number",
+        max_length=50,
+        blank=True,
+        help_text="The lot number on the sterile cartridge's pack, to trace a recall.",
+    )
     anaesthetic_applied_at = models.DateTimeField(null=True, blank=True)
     pain_score = models.PositiveSmallIntegerField(
         null=True,
@@ -354,6 +367,38 @@ class TreatmentSession(models.Model):
         """When the patient should arrive: the anaesthetic cream goes on `ANAESTHETIC_LEAD`
         before the procedure."""
         return self.starts_at - ANAESTHETIC_LEAD if self.starts_at else None
+
+
+class SessionAmendment(models.Model):
+    """A correction of a completed session's record: who, when, why, and each changed field's
+    value before and after. The record itself is updated in the same transaction; its change
+    history (pghistory) keeps the rows, this keeps the reason."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="amendments"
+    )
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_amendments"
+    )
+    amended_at = models.DateTimeField()
+    reason = bounded_text(REASON_MAX_LENGTH)
+    changes = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text='Each changed field: [{"field": ..., "old": ..., "new": ...}], as recorded.',
+    )
+
+    class Meta:
+        ordering = ["session", "amended_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="amendment_has_reason",
+                violation_error_message="Give the reason for the amendment.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.session} on {self.amended_at:%Y-%m-%d %H:%M}"
 
 
 class ScreeningKind(models.TextChoices):

@@ -44,6 +44,7 @@ urlpatterns = [
     path("sessions/<uuid:public_id>/cancel/", booking.session_cancel, name="session-cancel"),
     path("sessions/<uuid:public_id>/no-show/", visit.session_no_show, name="session-no-show"),
     path("sessions/<uuid:public_id>/check-in/", visit.session_check_in, name="session-check-in"),
+    path("sessions/<uuid:public_id>/", visit.session_detail, name="session-detail"),
     path("sessions/<uuid:public_id>/record/", visit.session_record, name="session-record"),
     path("today/", visit.today, name="today"),
     path("plans/<uuid:public_id>/calendar.ics", booking.plan_ics, name="plan-ics"),

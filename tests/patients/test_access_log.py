@@ -147,6 +147,7 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "consultation-book": ("front_desk", "", Channel.PAGE, False),
     "session-check-in": ("front_desk", "", Channel.PAGE, False),
     "session-record": ("dermatologist", "", Channel.PAGE, False),
+    "session-detail": ("front_desk", "", Channel.PAGE, False),
     "today": ("front_desk", "?date={day}", Channel.PAGE, True),
     "calendar": ("front_desk", "?date={day}", Channel.PAGE, True),
     "calendar-week": ("front_desk", "?date={day}&view=week", Channel.PAGE, True),
@@ -412,6 +413,7 @@ NEEDS_ITS_OWN_STATE = {
     ("POST", "/api/sessions/{public_id}/check-in/"),
     ("POST", "/api/sessions/{public_id}/no-show/"),
     ("POST", "/api/sessions/{public_id}/record/"),
+    ("POST", "/api/sessions/{public_id}/amend/"),  # a completed record: tests/.../test_amend.py
     ("POST", "/api/screenings/{public_id}/override/"),
     # An open day's free time, and the consultation's own day: tests/treatments/consultation.
     ("POST", "/api/consultations/"),

@@ -37,6 +37,7 @@ from treatments.booking.serializers import (
 )
 from treatments.models import TreatmentSession
 from treatments.visit.api import VisitActions
+from treatments.visit.serializers import SessionWithAmendmentsSerializer
 
 
 def _resources(data: dict[str, Any]) -> tuple[Practitioner, Room]:
@@ -96,6 +97,11 @@ class SessionViewSet(
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    def get_serializer_class(self) -> type[SessionDetailSerializer]:
+        if self.action == "retrieve":
+            return SessionWithAmendmentsSerializer
+        return SessionDetailSerializer
 
     def get_object(self) -> TreatmentSession:
         """The one fetch of a session for a user (`session_get_for_user`), then the role's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -15,10 +15,12 @@ from treatments.booking.serializers import SessionDetailSerializer
 from treatments.models import TreatmentSession
 from treatments.visit import services as visit_services
 from treatments.visit.serializers import (
+    AmendSerializer,
     CheckedInSerializer,
     CheckInBlockedSerializer,
     CheckInSerializer,
     RecordSerializer,
+    SessionWithAmendmentsSerializer,
 )
 
 
@@ -79,4 +81,30 @@ class VisitActions:
             visit_services.session_record(
                 acting_user=request.user, session=self.get_object(), **serializer.validated_data
             )
+        )
+
+    @extend_schema(
+        request=AmendSerializer,
+        responses={
+            200: SessionWithAmendmentsSerializer,
+            409: OpenApiResponse(description="The session is not completed: nothing to amend."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request: StaffRequest, public_id: str) -> Response:
+        """Correct a completed record (dermatologists): the fields sent that differ from the
+        record, and the reason. Kept as an amendment with each field's old and new value;
+        validated as the record is, and refused whole."""
+        clinicians.require_recorder(request.user)  # before the body: the role first
+        serializer = AmendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        amendment = visit_services.session_amend(
+            acting_user=request.user,
+            session=self.get_object(),
+            reason=changes.pop("reason"),
+            **changes,
+        )
+        return Response(
+            SessionWithAmendmentsSerializer(amendment.session, context={"request": request}).data
         )

@@ -10,9 +10,12 @@ from rest_framework import serializers
 
 from clinic.api_fields import AwareDateTimeField, StrictTypes
 from clinic.text import REASON_MAX_LENGTH
+from clinic.visibility import hidden_fields
+from patients.access_log import current_user
 from treatments.booking.serializers import SessionDetailSerializer
 from treatments.models import (
     ScreeningResult,
+    SessionAmendment,
     TreatmentSession,
 )
 from treatments.rules.limits import PAIN_SCORE_MAX
@@ -35,11 +38,19 @@ class RecordSerializer(StrictTypes):
         choices=TreatmentSession._meta.get_field("area").choices or (), required=False
     )
     device = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    needle_cartridge = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    cartridge_lot = serializers.CharField(max_length=50, required=False, allow_blank=True)
     anaesthetic_applied_at = AwareDateTimeField(required=False, allow_null=True)
     pain_score = serializers.IntegerField(min_value=0, max_value=PAIN_SCORE_MAX, required=False)
     adverse_events = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    outcome_grade = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    outcome_grade = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="A grade of the concern's grading scale (one of its named grades' values, or "
+        "a number within its range); anything else is refused field by field.",
+    )
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -47,6 +58,49 @@ class RecordSerializer(StrictTypes):
         help_text="A dermatologist's override of a relative contraindication found at check-in, "
         "saved with the record or not at all.",
     )
+
+
+class AmendSerializer(RecordSerializer):
+    """The fields to correct (only those sent are changed) and why."""
+
+    depth_used_mm = serializers.DecimalField(max_digits=3, decimal_places=2, required=False)
+    override_reason = None  # type: ignore[assignment]  # an override belongs to the visit, not to a correction
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, help_text="Why the record is corrected; kept with it."
+    )
+
+
+class AmendmentChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True, help_text="The value before, as recorded.")
+    new = serializers.JSONField(allow_null=True)
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    amended_by = serializers.CharField(source="amended_by.get_username", read_only=True)
+    changes = AmendmentChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SessionAmendment
+        fields = ("amended_by", "amended_at", "reason", "changes")
+
+
+class SessionWithAmendmentsSerializer(SessionDetailSerializer):
+    """One session, with the amendments of its record, oldest first (clinicians only: their
+    values are the record's)."""
+
+    amendments = serializers.SerializerMethodField()
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = (*SessionDetailSerializer.Meta.fields, "amendments")
+
+    @extend_schema_field(AmendmentSerializer(many=True))
+    def get_amendments(self, session: TreatmentSession) -> list[dict[str, Any]]:
+        reader = getattr(self.context.get("request"), "user", None) or current_user()
+        if "amendments" in hidden_fields(reader, "treatments.treatmentsession"):
+            return []  # left out of the answer anyway: not even read
+        rows = session.amendments.select_related("amended_by").order_by("amended_at", "pk")
+        return list(AmendmentSerializer(rows, many=True).data)
 
 
 class CheckedInSerializer(SessionDetailSerializer):

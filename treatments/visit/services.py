@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput
+from clinic.text import checked_text
 from evidence.models import RuleSeverity
 from treatments import clinicians
 from treatments.booking.selectors import session_day, session_lock
@@ -20,12 +21,15 @@ from treatments.models import (
     SESSION_RECORD_FIELDS,
     STATUS_REASON_MAX_LENGTH,
     Screening,
+    SessionAmendment,
     TreatmentSession,
 )
+from treatments.rules import record as record_rules
 from treatments.rules import roles
 from treatments.rules import screening as screening_rules
 from treatments.screening.selectors import latest_screening_for_session
 from treatments.screening.services import screening_override, screening_rescreen
+from treatments.visit.selectors import record_problems_of
 
 
 def _require_today(session: TreatmentSession, what: str) -> None:
@@ -139,32 +143,71 @@ def session_record(
         )
     for name, value in values.items():
         setattr(session, name, value)
-    applied = session.anaesthetic_applied_at
-    if applied is not None and not (
-        timezone.localtime(applied).date() == session_day(session) and applied <= timezone.now()
-    ):
-        raise InvalidInput(
-            "The anaesthetic was applied on the day of the session, and not in the future.",
-            fields={"anaesthetic_applied_at": ["Give the time it was applied today."]},
-        )
-    if session.depth_used_mm is None:
-        raise InvalidInput("Record the depth used.", fields={"depth_used_mm": ["Required."]})
-    concern = session.plan.concern
-    if (
-        session.outcome_grade
-        and concern.grading_scale_id
-        and (scale := concern.grading_scale) is not None
-    ):
-        problem = scale.grade_error(session.outcome_grade)
-        if problem:
-            raise InvalidInput(problem, fields={"outcome_grade": [problem]})
     session.status = TreatmentSession.Status.COMPLETED
     session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
-    try:
-        session.full_clean()
-    except ValidationError as error:
-        fields = {k: list(v) for k, v in error.message_dict.items()}
-        raise InvalidInput(next(iter(fields.values()))[0], fields=fields) from None
+    _refuse_problems(session)
     session.save()
     close_plan_if_done(session.plan_id)
     return session
+
+
+def _refuse_problems(
+    session: TreatmentSession, extra: Mapping[str, list[str]] | None = None
+) -> None:
+    errors = {**(extra or {}), **record_problems_of(session)}
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+
+
+def _as_stored(name: str, value: Any) -> Any:
+    """A value as the database keeps it (1.5 mm is 1.50), so an amendment's old and new values
+    read alike."""
+    field = TreatmentSession._meta.get_field(name)
+    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
+@transaction.atomic
+def session_amend(
+    *, acting_user: User, session: TreatmentSession, reason: str, **changes: Any
+) -> SessionAmendment:
+    """Correct a completed session's record: the changed values and the reason, kept as an
+    amendment (each field's old and new value) with the record updated in the same
+    transaction. Validated as the record is; refused, it changes nothing."""
+    clinicians.require_recorder(acting_user)
+    unknown = sorted(set(changes) - set(SESSION_RECORD_FIELDS))
+    if unknown:
+        raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.")
+    reason = checked_text(reason, field="reason")
+    session = session_lock(session)
+    if session.status != TreatmentSession.Status.COMPLETED:
+        raise Conflict(
+            "Only a completed session's record is amended; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    before = {name: getattr(session, name) for name in SESSION_RECORD_FIELDS}
+    changed = [
+        name for name in SESSION_RECORD_FIELDS if name in changes and changes[name] != before[name]
+    ]
+    for name in changed:
+        setattr(session, name, changes[name])
+    refusal = record_rules.amendment_errors(reason=reason)
+    if not changed:
+        raise InvalidInput(record_rules.NOTHING_CHANGED, fields=refusal)
+    _refuse_problems(session, refusal)
+    session.save(update_fields=[*changed, "updated_at"])
+    return SessionAmendment.objects.create(
+        session=session,
+        amended_by=acting_user,
+        amended_at=timezone.now(),
+        reason=reason,
+        changes=[
+            {
+                "field": name,
+                "old": _as_stored(name, before[name]),
+                "new": _as_stored(name, getattr(session, name)),
+            }
+            for name in changed
+        ],
+    )

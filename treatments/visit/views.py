@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.errors import ClinicError
 from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
+from clinic.visibility import sees_clinical
 from patients.access_log import shown
 from treatments.booking.selectors import (
     calendar_links,
@@ -21,10 +24,10 @@ from treatments.booking.selectors import (
     session_get_for_user,
     sessions_for_day,
 )
-from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
+from treatments.models import TreatmentSession
 from treatments.rules import screening as screening_rules
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
-from treatments.rules.roles import RECORD_PERM
+from treatments.rules.roles import ONLY_DERMATOLOGISTS_RECORD, RECORD_PERM
 from treatments.screening.forms import ScreeningForm
 from treatments.screening.selectors import (
     latest_screening,
@@ -34,7 +37,8 @@ from treatments.screening.selectors import (
     screening_findings,
 )
 from treatments.visit import services as visit_services
-from treatments.visit.forms import SessionRecordForm
+from treatments.visit.forms import SessionAmendForm, SessionRecordForm
+from treatments.visit.selectors import session_amendments, session_record_rows
 
 
 @require_GET
@@ -140,12 +144,19 @@ def session_no_show(request: StaffHttpRequest, public_id: str) -> HttpResponse:
 @permission_required(RECORD_PERM, raise_exception=True)
 def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     session = session_get_for_user(request.user, public_id)
+    if session.status == TreatmentSession.Status.COMPLETED:
+        # A record is written once; a correction is an amendment, with its reason, on the
+        # session's page. Nothing posted here is saved.
+        messages.info(
+            request, f"Session {session.number} is recorded. To correct it, amend it here."
+        )
+        return redirect("session-detail", public_id=session.public_id)
     shown(session.plan.patient)
     pending = latest_screening_for_session(session)
     awaiting = pending is not None and screening_rules.awaiting_override(
         pending.result, overridden=pending.override_by_id is not None
     )
-    form = SessionRecordForm(request.POST or None, instance=session)
+    form = SessionRecordForm(request.POST or None, instance=session, awaiting_override=awaiting)
     if request.method == "POST" and form.is_valid():
         try:
             # The override given on this page and the record are one write: both or neither.
@@ -153,13 +164,13 @@ def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
                 acting_user=request.user,
                 session=session,
                 override_reason=form.cleaned_data["override_reason"],
-                **{name: form.cleaned_data[name] for name in SESSION_RECORD_FIELDS},
+                **form.record_values(),
             )
         except ClinicError as error:
             add_errors(form, error)
         else:
             messages.success(request, f"Session {session.number} recorded.")
-            return redirect("plan-detail", public_id=session.plan.public_id)
+            return redirect("session-detail", public_id=session.public_id)
     return render(
         request,
         "treatments/session_record.html",
@@ -170,5 +181,56 @@ def session_record(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             # The override is asked for where the page explains why, and nowhere else.
             "awaiting_override": awaiting,
             "findings": screening_findings([pending])[pending.pk] if awaiting and pending else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("treatments.view_treatmentsession", raise_exception=True)
+def session_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """What was done at a session, read back: its booking, its screening, its record and each
+    amendment. A dermatologist corrects the record here, by an amendment with its reason."""
+    session = session_get_for_user(request.user, public_id)
+    if request.method == "POST" and not request.user.has_perm(RECORD_PERM):
+        raise PermissionDenied(ONLY_DERMATOLOGISTS_RECORD)
+    shown(session.plan.patient)
+    clinical = sees_clinical(request.user)
+    may_amend = (
+        session.status == TreatmentSession.Status.COMPLETED
+        and request.user.has_perm(RECORD_PERM)
+        and clinical
+    )
+    # A copy: an amendment refused must not show its values as the record's.
+    form = (
+        SessionAmendForm(request.POST or None, instance=copy.copy(session)) if may_amend else None
+    )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "Only a completed session's record can be amended.")
+            return redirect("session-detail", public_id=session.public_id)
+        if form.is_valid():
+            try:
+                visit_services.session_amend(
+                    acting_user=request.user,
+                    session=session,
+                    reason=form.cleaned_data["reason"],
+                    **form.changes(),
+                )
+            except ClinicError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"Session {session.number}'s record amended.")
+                return redirect("session-detail", public_id=session.public_id)
+    screening = latest_screening_for_session(session)
+    return render(
+        request,
+        "treatments/session_detail.html",
+        {
+            "session": session,
+            "screening": screening,
+            "recorded": session.status == TreatmentSession.Status.COMPLETED,
+            "record": session_record_rows(session) if clinical else [],
+            "amendments": session_amendments(session) if clinical else [],
+            "form": form,
         },
     )

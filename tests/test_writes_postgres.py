@@ -34,7 +34,8 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.rules.record import ANAESTHETIC_DAY
+from treatments.rules.record import ANAESTHETIC_DAY, DEPTH_RANGE, REASON_REQUIRED
+from treatments.visit import services as visit_services
 
 pytestmark = [
     pytest.mark.postgres,
@@ -697,6 +698,64 @@ def test_it_records_a_session_and_an_anaesthetic_on_another_day_changes_nothing(
     assert saved.anaesthetic_applied_at == dt.datetime(2027, 3, 1, 9, 20, tzinfo=UTC)
     assert saved.status_changed_by == dermatologist.user
     assert TreatmentPlan.objects.get(pk=booked.plan_id).status == TreatmentPlan.Status.ACTIVE
+
+
+# --- Amend -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_amends_a_record_with_its_reason_and_a_refused_amendment_changes_nothing(
+    channel: str,
+    front_desk: Persona,
+    dermatologist: Persona,
+    booked: TreatmentSession,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    on(ON_THE_DAY, time_machine, dermatologist)
+    checked_in(booked, front_desk, Screening.Result.CLEAR)
+    visit_services.session_record(
+        acting_user=dermatologist.user,
+        session=booked,
+        depth_used_mm=Decimal("1.25"),
+        area="face",
+        cartridge_lot="LOT-1",
+    )
+    page = reverse("session-detail", args=[booked.public_id])
+
+    def amend(**values: str) -> Any:
+        if channel == "api":
+            return post(dermatologist, session_api(booked, "amend"), values)
+        form = form_on(dermatologist, page, having="reason")
+        return submit(dermatologist, page, form, values)
+
+    before = snapshot()
+    response = amend(depth_used_mm="3.5", cartridge_lot="LOT-2", reason="Misread")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "depth_used_mm")
+    else:
+        assert DEPTH_RANGE in html(response)
+    assert_unchanged(before)
+    response = amend(cartridge_lot="LOT-2", reason="ok")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "reason")
+    else:
+        assert REASON_REQUIRED in html(response)
+    assert_unchanged(before)
+
+    history = apps.get_model("treatments", "TreatmentSessionEvent").objects.count()
+    response = amend(cartridge_lot="LOT-2", reason="Lot from the second pack")
+    assert response.status_code == 200, response.content
+    if channel == "page":
+        assert landed_on(response, page)
+        assert "Lot from the second pack" in html(response)
+    saved = TreatmentSession.objects.get(pk=booked.pk)
+    assert (saved.cartridge_lot, saved.depth_used_mm) == ("LOT-2", Decimal("1.25"))
+    amendment = SessionAmendment.objects.get(session=booked)
+    assert amendment.amended_by == dermatologist.user
+    assert amendment.reason == "Lot from the second pack"
+    assert amendment.changes == [{"field": "cartridge_lot", "old": "LOT-1", "new": "LOT-2"}]
+    # The record's own change history has the update too, in the same transaction.
+    assert apps.get_model("treatments", "TreatmentSessionEvent").objects.count() == history + 1
 
 
 # --- Plan create -----------------------------------------------------------------------------

@@ -119,9 +119,10 @@ def test_the_front_desk_sees_the_booking_and_screening_but_not_the_record(
     shown = text(response)
     assert "Completed" in shown and "Screening Clear" in shown
     assert str(recorded.practitioner) in shown and str(recorded.room) in shown
-    for clinical in ("1.25 mm", "Dermapen", "16-pin", "LOT-2027", "Tolerated", "What was done"):
+    for clinical in ("1.25 mm", "Dermapen", "16-pin", "LOT-2027", "Tolerated", "Recorded by"):
         assert clinical not in shown, clinical
-    assert 'name="reason"' not in response.content.decode()  # no amend form either
+    html = response.content.decode()
+    assert 'id="record-heading"' not in html and 'name="reason"' not in html  # nor the form
 
 
 def test_the_session_page_is_on_the_access_log(

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.authtoken.models import TokenProxy
 
+from clinic.logo import MAX_UPLOAD_BYTES, logo_check_size, logo_clean, logo_data_uri
 from clinic.models import (
+    ClinicProfile,
     Closure,
     OpeningHours,
     Practitioner,
@@ -20,6 +28,7 @@ from clinic.models import (
     Room,
     new_calendar_token,
 )
+from patients.phones import normalised_phone
 
 
 @admin.register(Practitioner)
@@ -67,6 +76,82 @@ class ClosureAdmin(admin.ModelAdmin):
     list_display = ("start_date", "end_date", "reason")
     search_fields = ("reason",)
     date_hierarchy = "start_date"
+
+
+class ClinicProfileForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text=(
+            f"A PNG or JPEG of at most {MAX_UPLOAD_BYTES // 1024} KB; it is resized to fit "
+            "600×200 pixels and shown on every page and on the printout."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = ClinicProfile
+        fields = ("name", "address", "phone", "email")
+
+    def clean_phone(self) -> str:
+        return normalised_phone(self.cleaned_data.get("phone", ""), settings.CLINIC_PHONE_REGION)
+
+    def clean_logo_upload(self) -> tuple[bytes, str] | None:
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        logo_check_size(upload.size or 0)  # before it is read into memory
+        return logo_clean(upload.read(MAX_UPLOAD_BYTES + 1))
+
+    def save(self, commit: bool = True) -> ClinicProfile:
+        profile: ClinicProfile = super().save(commit=False)
+        logo = self.cleaned_data.get("logo_upload")
+        if logo:
+            profile.logo, profile.logo_content_type = logo
+        elif self.cleaned_data.get("remove_logo"):
+            profile.logo, profile.logo_content_type = b"", ""
+        if commit:
+            profile.save()
+        return profile
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(admin.ModelAdmin):
+    """One record: the list is its change page, and it is never deleted (the pages fall back to
+    defaults without it, but a clinic has a name)."""
+
+    form = ClinicProfileForm
+    fields = ("name", "address", "phone", "email", "current_logo", "logo_upload", "remove_logo")
+    readonly_fields = ("current_logo",)
+
+    @admin.display(description="Current logo")
+    def current_logo(self, obj: ClinicProfile) -> str:
+        uri = logo_data_uri(bytes(obj.logo or b""), obj.logo_content_type)
+        if not uri:
+            return "None yet"
+        return format_html('<img src="{}" alt="The clinic\'s logo" style="max-height:80px">', uri)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return (
+            super().has_add_permission(request)
+            and not ClinicProfile.objects.filter(pk=ClinicProfile.SINGLETON_ID).exists()
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if (
+            self.has_view_or_change_permission(request)
+            and ClinicProfile.objects.filter(pk=ClinicProfile.SINGLETON_ID).exists()
+        ):
+            return HttpResponseRedirect(
+                reverse("admin:clinic_clinicprofile_change", args=[ClinicProfile.SINGLETON_ID])
+            )
+        return super().changelist_view(request, extra_context)
 
 
 class ClinicUserAdmin(UserAdmin):

@@ -180,3 +180,41 @@ class PractitionerAbsence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} away {self.starts_at:%d %b %Y %H:%M}: {self.reason}"
+
+
+class ClinicProfile(models.Model):
+    """The clinic's identity as patients see it: on the printout, in calendar events, in the
+    page header. One row (the constraint), edited by a clinic admin in the admin; read through
+    clinic.identity, which caches it."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    name = models.CharField(max_length=120, default="Microneedling clinic")
+    address = models.TextField(
+        blank=True, max_length=400, help_text="As on a letter: one line per line."
+    )
+    phone = models.CharField(
+        max_length=32, blank=True, help_text="The number patients call about their treatment."
+    )
+    email = models.EmailField(blank=True)
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_content_type = models.CharField(max_length=20, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic profile"
+        verbose_name_plural = "clinic profile"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="clinic_profile_is_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # Read on every page from the cache: a change must show at once, not when it expires.
+        from clinic.identity import forget_identity
+
+        forget_identity()

@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "treatments.context_processors.clinic_limits",
                 "clinic.visibility.template_context",
+                "clinic.identity.template_context",
             ],
         },
     },

@@ -150,6 +150,8 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     "clinic.room": STAFF_VIEWS_IT,
     "clinic.openinghours": STAFF_VIEWS_IT,
     "clinic.closure": STAFF_VIEWS_IT,
+    # One record, edited by clinic admins: its list is a redirect to its page.
+    "clinic.clinicprofile": each(302, 403, 403, 302),
     **{
         f"evidence.{m}": STAFF_VIEWS_IT
         for m in (

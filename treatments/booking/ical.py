@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from clinic.identity import ClinicIdentity
 from clinic.vtimezone import vtimezone
 from treatments.models import TreatmentSession
 
@@ -35,7 +36,14 @@ def _uid(session: TreatmentSession) -> str:
     return f"session-{session.public_id}@microneedling-clinic"
 
 
-def _event(session: TreatmentSession, summary: str, description: str) -> Event:
+def _location(session: TreatmentSession, clinic: ClinicIdentity) -> str:
+    """Where to go, as a map app reads it: the clinic, its address, then the room."""
+    return ", ".join([clinic.name, *clinic.address_lines, str(session.room)])
+
+
+def _event(
+    session: TreatmentSession, summary: str, description: str, *, clinic: ClinicIdentity
+) -> Event:
     arrival, ends = session.arrival_at, session.ends_at
     if arrival is None or ends is None:
         raise ValueError(f"{session} is not booked: it has no calendar event.")
@@ -47,7 +55,7 @@ def _event(session: TreatmentSession, summary: str, description: str) -> Event:
     event.add("dtend", ends.astimezone(zone))
     event.add("summary", summary)
     event.add("description", description)
-    event.add("location", str(session.room))
+    event.add("location", _location(session, clinic))
     gone = session.status in {
         TreatmentSession.Status.CANCELLED,
         TreatmentSession.Status.NO_SHOW,
@@ -57,7 +65,9 @@ def _event(session: TreatmentSession, summary: str, description: str) -> Event:
     return event
 
 
-def plan_ics(sessions: Iterable[TreatmentSession], *, title: str) -> bytes:
+def plan_ics(
+    sessions: Iterable[TreatmentSession], *, title: str, clinic: ClinicIdentity
+) -> bytes:
     """The patient's booked sessions; each event starts at arrival, 30 minutes early."""
     calendar = _calendar(title)
     for session in sessions:
@@ -70,14 +80,18 @@ def plan_ics(sessions: Iterable[TreatmentSession], *, title: str) -> bytes:
                 session,
                 f"{title}: session {session.number} — arrive {arrive:%H:%M}",
                 f"Arrive at {arrive:%H:%M} for the numbing cream; the procedure starts at "
-                f"{procedure:%H:%M} with {session.practitioner}.",
+                f"{procedure:%H:%M} with {session.practitioner}."
+                + (f"\nTo change or ask: {clinic.contact_line}." if clinic.contact_line else ""),
+                clinic=clinic,
             )
         )
     _add_clinic_zone(calendar)
     return calendar.to_ical()
 
 
-def practitioner_ics(sessions: Iterable[TreatmentSession], *, name: str) -> bytes:
+def practitioner_ics(
+    sessions: Iterable[TreatmentSession], *, name: str, clinic: ClinicIdentity
+) -> bytes:
     """A practitioner's bookings. Patients appear by initials and MRN only: calendar apps and
     their providers are outside the clinic's records."""
     calendar = _calendar(f"Clinic — {name}")
@@ -92,6 +106,7 @@ def practitioner_ics(sessions: Iterable[TreatmentSession], *, name: str) -> byte
                 f"Patient arrives {timezone.localtime(session.arrival_at):%H:%M}; procedure "
                 f"{procedure:%H:%M}–{timezone.localtime(session.ends_at):%H:%M} in {session.room}. "
                 f"Status: {session.get_status_display()}.",
+                clinic=clinic,
             )
         )
     _add_clinic_zone(calendar)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.errors import ClinicError
+from clinic.identity import clinic_identity
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room, new_calendar_token
 from clinic.staff import StaffHttpRequest
@@ -396,7 +397,9 @@ def calendar_book_here(request: StaffHttpRequest) -> HttpResponse:
 def plan_ics(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = plan_get_for_user(request.user, public_id)
     shown(plan.patient, channel=Channel.EXPORT)
-    body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title)
+    body = ical.plan_ics(
+        plan.sessions.all(), title=plan.protocol.title, clinic=clinic_identity()
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.ics"'
     return response
@@ -425,7 +428,7 @@ def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
     # Read by a calendar app on the practitioner's behalf: the log names them, not "anonymous".
     shown((s.plan.patient_id for s in sessions), channel=Channel.FEED, reader=practitioner.user)
     response = HttpResponse(
-        ical.practitioner_ics(sessions, name=str(practitioner)),
+        ical.practitioner_ics(sessions, name=str(practitioner), clinic=clinic_identity()),
         content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"

@@ -462,6 +462,12 @@ class Protocol(ProvenanceMixin):
         return f"{self.code} {self.title}"
 
     @property
+    def label(self) -> str:
+        """The protocol in plain words, its code after ("Atrophic acne scars ... (IND-10)"):
+        what the front desk and the patient read."""
+        return f"{self.title} ({self.code})"
+
+    @property
     def depth_range_text(self) -> str:
         if self.depth_min_mm is None or self.depth_max_mm is None:
             return "physician-defined"
@@ -589,6 +595,11 @@ class ContraindicationRule(ProvenanceMixin):
 
     def __str__(self) -> str:
         return f"{self.code} {self.condition}"
+
+    @property
+    def label(self) -> str:
+        """The rule in plain words, its code after ("Active cold sore in the area (C08)")."""
+        return f"{self.condition} ({self.code})"
 
     @property
     def exception_indication_ids(self) -> frozenset[int]:

@@ -174,8 +174,9 @@ def test_the_patient_page_shows_the_front_desk_demographics_not_skin_type(
     assert patient.mrn in desk and patient.date_of_birth.strftime("%d %b %Y") in desk
     assert "Fitzpatrick" not in desk and "Fitzpatrick" in clinician
     plan = reverse("plan-detail", args=[world["plan"].public_id])
-    assert "Yes to: C04" not in front_desk.get(plan).content.decode()
-    assert "Yes to: C04" in dermatologist.get(plan).content.decode()
+    found = f"Yes to: {ContraindicationRule.objects.get(code='C04').label}"
+    assert found not in front_desk.get(plan).content.decode()
+    assert found in dermatologist.get(plan).content.decode()
 
 
 # --- The API ---------------------------------------------------------------------------------

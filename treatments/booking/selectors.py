@@ -178,6 +178,7 @@ CALENDAR_FIELDS = (
     "plan__patient__family_name",
     "plan__patient__mrn",
     "plan__protocol__code",
+    "plan__protocol__title",  # the plain label beside the code
     "practitioner__public_id",
     "practitioner__is_dermatologist",
     "practitioner__user__first_name",

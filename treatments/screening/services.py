@@ -69,7 +69,7 @@ def screening_evaluate(
 
 
 def _override_error(decision: Override, outcome: ScreeningOutcome) -> ClinicError | None:
-    codes = ", ".join(hit.rule.code for hit in outcome.needing_override)
+    codes = "; ".join(f"{hit.rule.condition} ({hit.rule.code})" for hit in outcome.needing_override)
     if decision is Override.ROLE_CANNOT_GIVE:
         return NotAllowed(
             f"{codes} needs a dermatologist's override; your role cannot give it.",

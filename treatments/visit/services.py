@@ -96,8 +96,8 @@ def session_check_in(
     )
     if screening.result == Screening.Result.BLOCKED:
         # The rules that blocked are those that applied as absolute, exceptions weighed.
-        codes = ", ".join(
-            answer.rule.code
+        codes = "; ".join(
+            answer.rule.label
             for answer in screening.answers.select_related("rule").filter(
                 answer=True, severity_applied=RuleSeverity.ABSOLUTE
             )

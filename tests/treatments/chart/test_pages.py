@@ -101,7 +101,7 @@ def test_the_patient_page_shows_concerns_plans_sessions_and_screenings(
     for text in (
         "Wrinkles and photoageing",
         "IND-01",
-        "session 1</a> of IND-01",
+        f"session 1</a> of {plan.planned_sessions}, {plan.protocol.title} (IND-01)",
         "arrive 09:30",
         "Before the plan",
         "Plan a series",

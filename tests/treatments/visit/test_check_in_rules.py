@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from evidence.models import Indication, Protocol
+from evidence.models import ContraindicationRule, Indication, Protocol
 from tests import factories
 from tests.conftest import Persona, all_no
 from treatments.booking import services as booking
@@ -65,7 +65,10 @@ def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
         answers=answers | {"C06": True},
     )
     assert result.session.status == TreatmentSession.Status.BLOCKED
-    assert result.session.status_reason == "Contraindication at check-in: C06"
+    assert result.session.status_reason == (
+        "Contraindication at check-in: "
+        + ContraindicationRule.objects.get(code="C06").label
+    )
 
 
 def test_moving_a_session_closer_than_the_interval_outside_its_window_is_refused(

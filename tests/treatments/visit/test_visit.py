@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput, NotAllowed
+from evidence.models import ContraindicationRule
 from tests.conftest import Persona, all_no
 from tests.treatments.series import at, book, first
 from treatments.booking import services as sessions
@@ -47,7 +48,10 @@ def test_a_new_absolute_contraindication_blocks_the_session_and_is_recorded(
     )
     booked_today.refresh_from_db()
     assert booked_today.status == "blocked"
-    assert booked_today.status_reason == "Contraindication at check-in: C01"
+    assert booked_today.status_reason == (
+        "Contraindication at check-in: "
+        + ContraindicationRule.objects.get(code="C01").label
+    )
     assert booked_today.status_changed_by == front_desk.user
     assert result.screening.result == "blocked"
 

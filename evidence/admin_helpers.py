@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from django.contrib import admin
-from django.db import models
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.db import connection, models
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 if TYPE_CHECKING:  # a mixin for model admins and inlines alike
@@ -120,6 +120,19 @@ class HistoryAdmin(admin.ModelAdmin):
             return "—"
         meta = obj.pgh_context.metadata or {}
         return f"{meta.get('method', '')} {meta.get('url', '')} from {meta.get('ip', '?')}"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if connection.vendor != "postgresql":
+            # The triggers exist only on PostgreSQL: an empty list here is not "no changes".
+            messages.warning(
+                request,
+                "Change history needs PostgreSQL: it is recorded by database triggers, which "
+                "this database (SQLite) does not run, so nothing is recorded here. Run the "
+                "clinic on PostgreSQL (DATABASE_URL) to keep it.",
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -109,3 +109,14 @@ def test_every_demo_patient_passes_the_checks_a_person_would_meet() -> None:
         before = patient.phone
         patient.full_clean()
         assert patient.phone == before  # already in the stored (E.164) form
+
+
+def test_on_sqlite_the_history_pages_say_history_needs_postgresql(clinic_admin: Client) -> None:
+    from django.db import connection
+    from django.urls import reverse
+
+    page = clinic_admin.get(reverse("admin:patients_patientevent_changelist")).content.decode()
+    if connection.vendor == "postgresql":
+        assert "Change history needs PostgreSQL" not in page
+    else:
+        assert "Change history needs PostgreSQL" in page

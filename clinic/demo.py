@@ -72,33 +72,18 @@ HOURS = [(weekday, dt.time(9), dt.time(18)) for weekday in range(5)] + [
     (5, dt.time(9), dt.time(13))
 ]
 
-GIVEN = [
-    "Olivia",
-    "Amelia",
-    "Isla",
-    "Ava",
-    "Mia",
-    "Grace",
-    "Sofia",
-    "Layla",
-    "Noah",
-    "Oliver",
-    "George",
-    "Arthur",
-    "Leo",
-    "Harry",
-    "Zara",
-    "Aisha",
-    "Mohammed",
-    "Yusuf",
-    "Chen",
-    "Mei",
-    "Anna",
-    "Katarzyna",
-    "Lucas",
-    "Mateo",
-    "Priya",
-]
+#: Given names by the sex recorded with them: a demo where "Noah" is recorded female is not
+#: believable.
+GIVEN = {
+    "female": [
+        "Olivia", "Amelia", "Isla", "Ava", "Mia", "Grace", "Sofia", "Layla", "Zara", "Aisha",
+        "Mei", "Anna", "Katarzyna", "Priya",
+    ],
+    "male": [
+        "Noah", "Oliver", "George", "Arthur", "Leo", "Harry", "Mohammed", "Yusuf", "Chen",
+        "Lucas", "Mateo",
+    ],
+}  # fmt: skip
 FAMILY = [
     "Smith",
     "Jones",
@@ -210,13 +195,14 @@ def _patients(counts: Counter[str]) -> list[SkinConcern]:
     for number in range(1, PATIENT_COUNT + 1):
         email = f"patient{number:02d}@demo.invalid"
         age = rng.randint(22, 74)
+        sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.FEMALE, Patient.Sex.MALE])
         patient, created = Patient.objects.get_or_create(
             email=email,
             defaults={
-                "given_name": rng.choice(GIVEN),
+                "given_name": rng.choice(GIVEN[sex]),
                 "family_name": rng.choice(FAMILY),
                 "date_of_birth": today - dt.timedelta(days=age * 365 + rng.randint(0, 364)),
-                "sex": rng.choice([Patient.Sex.FEMALE, Patient.Sex.FEMALE, Patient.Sex.MALE]),
+                "sex": sex,
                 "phone": f"+44207946{number:04d}",  # Ofcom's range for drama, stored in E.164
                 "fitzpatrick_type": rng.randint(1, 6),
             },

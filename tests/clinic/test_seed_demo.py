@@ -120,3 +120,15 @@ def test_on_sqlite_the_history_pages_say_history_needs_postgresql(clinic_admin: 
         assert "Change history needs PostgreSQL" not in page
     else:
         assert "Change history needs PostgreSQL" in page
+
+
+@override_settings(DEBUG=True)
+def test_given_names_match_the_recorded_sex() -> None:
+    from clinic.demo import GIVEN
+
+    seed()
+    patients = list(Patient.objects.filter(email__endswith="@demo.invalid"))
+    assert patients
+    for patient in patients:
+        assert patient.given_name in GIVEN[patient.sex], (patient.given_name, patient.sex)
+    assert {p.sex for p in patients} == {"female", "male"}

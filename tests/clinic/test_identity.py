@@ -213,3 +213,16 @@ def test_the_login_page_is_titled_with_the_clinic(
 ) -> None:
     clinic_admin.post(CHANGE, form())
     assert "<title>Log in — Harbour Skin Clinic</title>" in anonymous_login_page()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_admin_write_commits_and_a_refused_one_changes_nothing_on_postgres(
+    clinic_admin: Persona,
+) -> None:
+    bad = SimpleUploadedFile("logo.png", b"not an image", "image/png")
+    assert clinic_admin.post(CHANGE, form(logo_upload=bad)).status_code == 200
+    assert profile().name == "Microneedling clinic"
+    assert clinic_admin.post(CHANGE, form()).status_code == 302
+    assert profile().name == "Harbour Skin Clinic"
+    assert clinic_identity().name == "Harbour Skin Clinic"

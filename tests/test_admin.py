@@ -123,6 +123,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     factories.TreatmentSession: factories.BookedSessionFactory.create,
     factories.Screening: factories.ScreeningFactory.create,
     factories.ScreeningAnswer: factories.ScreeningAnswerFactory.create,
+    factories.Consultation: factories.ConsultationFactory.create,
     **{
         django_apps.get_model(label): _history(label, make)
         for label, make in (
@@ -132,6 +133,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
             ("treatments.TreatmentSessionEvent", factories.BookedSessionFactory.create),
             ("treatments.ScreeningEvent", factories.ScreeningFactory.create),
             ("treatments.ScreeningAnswerEvent", factories.ScreeningAnswerFactory.create),
+            ("treatments.ConsultationEvent", factories.ConsultationFactory.create),
         )
     },
 }

@@ -70,6 +70,16 @@ READS = {
         "procedure_duration",
         "booking_window",
         "session_availability",
+        # The checks booking and consultations share: they read and refuse, never write.
+        "with_names",
+        "check_when",
+        "check_slot",
+        "clashing",
+        "describe_held",
+    },
+    "treatments/consultation/services.py": {
+        "consultation_duration",
+        "consultation_availability",
     },
     "treatments/planning/services.py": {
         "plan_parameters",

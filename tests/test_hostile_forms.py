@@ -33,6 +33,7 @@ from tests.test_permission_matrix import MATRIX
 from tests.test_permission_matrix import _kwargs as matrix_kwargs
 from treatments.booking import services as session_services
 from treatments.models import (
+    Consultation,
     Screening,
     ScreeningAnswer,
     SessionAmendment,
@@ -246,6 +247,33 @@ FORMS = [
     ),
     FormCase("session-no-show", "front_desk", lambda world: {}),
     FormCase(
+        "consultation-book",
+        "front_desk",
+        lambda world: {
+            "day": "2027-03-01",
+            "starts_at": "2027-03-01T12:00:00+00:00",
+            "practitioner": world["practitioner"].public_id,
+            "room": world["room"].public_id,
+            "reason": "Acne scars",
+        },
+        {
+            "starts_at": DATETIME,
+            "practitioner": uuids(lambda world: world["other_room"].public_id),
+            "room": uuids(lambda world: world["practitioner"].public_id),
+            "reason": TEXT,
+        },
+        url=lambda world: reverse(
+            "consultation-book", args=[world["other_plan"].patient.public_id]
+        ),
+    ),
+    FormCase(
+        "consultation-cancel",
+        "front_desk",
+        lambda world: {"reason": "Found another clinic"},
+        {"reason": TEXT},
+    ),
+    FormCase("consultation-attend", "dermatologist", lambda world: {}),
+    FormCase(
         "session-check-in",
         "front_desk",
         lambda world: {"changed": "no"},
@@ -398,6 +426,13 @@ def world(
         "front_desk_user": front_desk.user,
         "ind01": str(wrinkles_plan.protocol.pk),
         "wrinkles": str(wrinkles_plan.concern.indication_id),
+        # A newcomer seen today at 11:00 (the factory skips the rules; the slot is free).
+        "consultation": factories.ConsultationFactory(
+            practitioner=practitioner,
+            room=factories.RoomFactory(name="Consulting room"),
+            starts_at=dt.datetime(2027, 3, 1, 11, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2027, 3, 1, 11, 30, tzinfo=dt.UTC),
+        ),
     }
     world["kwargs"] = {case.name: matrix_kwargs(case.name, world) for case in FORMS}
     # Planning needs a concern without an active plan: Rosa's neck.
@@ -417,6 +452,7 @@ CLINICAL_MODELS = (
     Screening,
     ScreeningAnswer,
     SessionAmendment,
+    Consultation,
     Practitioner,
     Room,
 )

@@ -1,5 +1,6 @@
 """Consultations: every role books, cancels and sees them (the front desk above all); clinic
-admins also read their change history, as for every clinical record."""
+admins hold every permission of the clinic's apps, these included, and read their change
+history."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -8,7 +9,8 @@ CRUD = ("view", "add", "change")
 ROLES = {
     "Front desk": [f"{action}_consultation" for action in CRUD],
     "Dermatologist": [f"{action}_consultation" for action in CRUD],
-    "Clinic admin": [f"{action}_consultation" for action in CRUD] + ["view_consultationevent"],
+    "Clinic admin": [f"{action}_consultation" for action in (*CRUD, "delete")]
+    + ["view_consultationevent"],
 }
 
 

@@ -36,6 +36,7 @@ EXPECTED = {
     | crud("treatments", "screening")
     | {"treatments.override_screening"}
     | crud("treatments", "screeninganswer")
+    | crud("treatments", "consultation")
     | {"patients.view_clinical_record"},
     roles.FRONT_DESK: EVIDENCE_VIEW
     | CLINIC_VIEW
@@ -49,7 +50,8 @@ EXPECTED = {
         "treatments.add_screening",
         "treatments.view_screeninganswer",
         "treatments.add_screeninganswer",
-    },
+    }
+    | crud("treatments", "consultation"),
 }
 
 
@@ -97,6 +99,7 @@ def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
             ("treatments", "treatmentsession"),
             ("treatments", "screening"),
             ("treatments", "screeninganswer"),
+            ("treatments", "consultation"),
         )
         for action in ("add", "change", "delete")
     }

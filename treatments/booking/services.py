@@ -309,6 +309,7 @@ def check_slot(
         raise Conflict("; ".join(clashes) + ".", extra={"conflicts": clashes})
 
 
+@transaction.atomic(savepoint=False)
 def lock_resources(practitioner: Practitioner, room: Room) -> None:
     """Lock the practitioner, then the room: every booking of either, session or consultation,
     queues here, always in the same order so two clerks cannot deadlock. This is what keeps a

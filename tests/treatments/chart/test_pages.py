@@ -119,13 +119,15 @@ def test_the_patient_page_runs_a_fixed_number_of_queries(
             plan = factories.TreatmentPlanFactory(concern__patient=patient)
             factories.BookedSessionFactory(plan=plan)
             factories.ScreeningFactory(plan=plan)
+            factories.ConsultationFactory(patient=patient)
 
     grow(5)
     url = reverse("patient-detail", args=[patient.public_id])
-    with django_assert_max_num_queries(16):  # one reads the clinic's identity, cold cache only
+    # One reads the clinic's identity, cold cache only; one the patient's consultations.
+    with django_assert_max_num_queries(17):
         dermatologist.get(url)
     grow(45)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert dermatologist.get(url).status_code == 200
 
 

@@ -33,7 +33,13 @@ from evidence.models import (
 from patients.models import Patient, PatientAccess, SkinConcern
 from treatments.booking.selectors import day_bounds
 from treatments.booking.services import booking_window
-from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Consultation,
+    Screening,
+    ScreeningAnswer,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from treatments.rules import screening as screening_rules
 from treatments.rules import spacing
 from treatments.rules.limits import BOOKING_NOTICE_DAYS
@@ -183,18 +189,25 @@ def sessions_due_unbooked(today: dt.date, limit: int = SHOWN) -> Worklist[DueSes
 
 
 def patients_to_consult(today: dt.date, limit: int = SHOWN) -> Worklist[Patient]:
-    """Registered patients waiting for a first consultation: no plan yet and nothing booked
-    ahead, oldest registration first. The one place that decides it, so that an appointment
-    type for consultations is checked here too once it exists."""
+    """Registered patients waiting for a first consultation: no plan yet, no consultation booked
+    or held (a cancelled one or a no-show leaves them waiting) and nothing booked ahead, oldest
+    registration first. The one place that decides it."""
     start_of_today, _ = day_bounds(today)
     any_plan = TreatmentPlan.objects.filter(patient=OuterRef("pk"))
+    consulted = Consultation.objects.filter(
+        patient=OuterRef("pk"),
+        status__in=(Consultation.Status.BOOKED, Consultation.Status.ATTENDED),
+    )
     booked_ahead = TreatmentSession.objects.filter(
         plan__patient=OuterRef("pk"),
         status__in=TreatmentSession.SLOT_STATUSES,
         starts_at__gte=start_of_today,
     )
     rows = Patient.objects.filter(
-        ~Exists(any_plan), ~Exists(booked_ahead), status=Patient.Status.ACTIVE
+        ~Exists(any_plan),
+        ~Exists(consulted),
+        ~Exists(booked_ahead),
+        status=Patient.Status.ACTIVE,
     ).order_by("created_at", "pk")
     return _first(rows, limit)
 

@@ -187,6 +187,17 @@ def test_consultations_to_book_are_new_patients_with_no_plan_and_nothing_booked(
     assert found.count == 1
 
 
+def test_a_booked_or_held_consultation_takes_a_patient_off_the_list_a_cancelled_one_not() -> None:
+    booked, seen, cancelled = (makers.new_patient() for _ in range(3))
+    factories.ConsultationFactory(patient=booked)
+    factories.ConsultationFactory(patient=seen, status="attended")
+    factories.ConsultationFactory(patient=cancelled, status="cancelled", status_reason="Ill")
+
+    found = selectors.patients_to_consult(TODAY)
+
+    assert [p.pk for p in found.items] == [cancelled.pk]
+
+
 def test_a_long_list_counts_everything_and_shows_the_first_few() -> None:
     made = [makers.new_patient() for _ in range(selectors.SHOWN + 4)]
     found = selectors.patients_to_consult(TODAY)

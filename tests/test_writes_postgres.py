@@ -117,35 +117,39 @@ class Form:
     names: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     text: str = ""
+    form_id: str = ""
+    options: dict[str, list[str]] = field(default_factory=dict)  # a select's choices
 
 
 class _FormParser(HTMLParser):
-    """The POST forms of a page, with what a browser would send unchanged."""
+    """The POST forms of a page, with what a browser would send unchanged, fields placed outside
+    their form with a `form="id"` attribute included (the booking page's choices)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
+        self.detached: dict[str, Form] = {}
         self._form: Form | None = None
-        self._select: str | None = None
+        self._select: tuple[Form, str] | None = None
         self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "form":
             if (a.get("method") or "get").lower() == "post":
-                self._form = Form(action=a.get("action") or "")
+                self._form = Form(action=a.get("action") or "", form_id=a.get("id") or "")
                 self.forms.append(self._form)
             return
-        form, name = self._form, a.get("name")
-        if form is None:
+        owner = a.get("form")
+        form = self.detached.setdefault(owner, Form(action="")) if owner else self._form
+        if tag == "option" and self._select:
+            target, select = self._select
+            target.options.setdefault(select, []).append(a.get("value") or "")
+            if "selected" in a or select not in target.values:
+                target.values[select] = a.get("value") or ""
             return
-        if (
-            tag == "option"
-            and self._select
-            and ("selected" in a or self._select not in form.values)
-        ):
-            form.values[self._select] = a.get("value") or ""
-        if not name:
+        name = a.get("name")
+        if form is None or not name:
             return
         form.names.add(name)
         kind = (a.get("type") or "text").lower()
@@ -157,7 +161,7 @@ class _FormParser(HTMLParser):
         elif tag == "textarea":
             form.values[name], self._textarea = "", name
         elif tag == "select":
-            self._select = name
+            self._select = (form, name)
 
     def handle_data(self, data: str) -> None:
         if self._form is not None:
@@ -179,6 +183,12 @@ class _FormParser(HTMLParser):
 def parse_forms(page: str) -> list[Form]:
     parser = _FormParser()
     parser.feed(page)
+    for form in parser.forms:
+        outside = parser.detached.get(form.form_id) if form.form_id else None
+        if outside is not None:
+            form.names |= outside.names
+            form.values = {**outside.values, **form.values}
+            form.options = {**outside.options, **form.options}
     return parser.forms
 
 
@@ -211,16 +221,18 @@ def submit(client: Client, page: str, form: Form, values: dict[str, Any] | None 
 
 
 def slot_form(client: Client, page: str, at: dt.datetime, practitioner: Any, room: Any) -> Form:
-    """The booking page's button for this time with this practitioner in this room."""
+    """The booking page's form for this time, with this practitioner and this room chosen
+    from the choices it offers at that time."""
+    wanted = {"practitioner": str(practitioner.public_id), "room": str(room.public_id)}
     found = [
         form
         for form in forms_on(client, f"{page}?day={at.date().isoformat()}")
         if form.values.get("starts_at")
         and dt.datetime.fromisoformat(form.values["starts_at"]) == at
-        and form.values.get("practitioner") == str(practitioner.public_id)
-        and form.values.get("room") == str(room.public_id)
+        and all(value in form.options.get(name, ()) for name, value in wanted.items())
     ]
-    assert len(found) == 1, f"{page} offers {len(found)} buttons for {at:%d %b %H:%M}"
+    assert len(found) == 1, f"{page} offers {len(found)} forms for {at:%d %b %H:%M}"
+    found[0].values.update(wanted)
     return found[0]
 
 
@@ -384,7 +396,7 @@ def test_it_moves_a_session_only_once_the_shift_of_later_ones_is_confirmed(
         assert_unchanged(before)
         [confirm] = [f for f in parse_forms(html(response)) if "shift_later" in f.names]
         response = submit(front_desk, page, confirm)
-        assert landed_on(response, reverse("session-detail", args=[booked.public_id]))
+        assert landed_on(response, reverse("plan-detail", args=[booked.plan.public_id]))
     sessions = list(TreatmentSession.objects.filter(plan=booked.plan).order_by("number"))
     assert sessions[0].starts_at == eighth
     assert sessions[0].status == TreatmentSession.Status.BOOKED

@@ -127,9 +127,10 @@ def test_a_raw_sql_overlap_is_rejected_for_the_room_and_the_practitioner(clinic_
     sql = (
         "INSERT INTO treatments_treatmentsession (public_id, plan_id, number, target_date, "
         "starts_at, ends_at, practitioner_id, room_id, status, status_reason, device, area, "
-        "adverse_events, notes, outcome_grade, created_at, updated_at) VALUES "
-        "(gen_random_uuid(), %s, 1, %s, %s, %s, %s, %s, 'booked', '', '', '', '', '', '', "
-        "now(), now())"
+        "adverse_events, notes, outcome_grade, needle_cartridge, cartridge_lot, created_at, "
+        "updated_at) VALUES "
+        "(gen_random_uuid(), %s, 1, %s, %s, %s, %s, %s, 'booked', '', '', '', '', '', '', '', "
+        "'', now(), now())"
     )
     overlap = (
         existing.starts_at + dt.timedelta(minutes=15),

@@ -21,9 +21,10 @@ preload_app = False
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# gunicorn's largest request line, above the app's URL_MAX_LENGTH: the app answers a long
-# address with its own 414 (JSON on the API) rather than gunicorn's HTML page.
-limit_request_line = 8190
+# No request-line limit of gunicorn's own (its largest, 8,190 bytes, is a bare HTML 414): the
+# app answers any address over URL_MAX_LENGTH with its own 414, JSON on the API. The TLS proxy
+# in front bounds what reaches gunicorn at all (see the README's deployment notes).
+limit_request_line = 0
 max_requests = 5000  # recycle workers now and then: a slow leak never grows for long
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

@@ -31,8 +31,8 @@ class PageLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 class AddressLengthMiddleware:
     """An address longer than URL_MAX_LENGTH is a 414 in the app's own shape (JSON under /api/,
-    a page elsewhere). gunicorn reads request lines up to 8,190 bytes (clinic/gunicorn_conf.py),
-    so the app, not gunicorn's bare HTML page, answers every length a client is likely to send."""
+    a page elsewhere). gunicorn sets no request-line limit of its own (clinic/gunicorn_conf.py),
+    so the app, not gunicorn's bare HTML page, answers every length that reaches it."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response

@@ -138,19 +138,7 @@ class SessionViewSet(
         session = self.get_object()
         day = query_day(request, "day")
         slots = session_services.session_availability(session=session, day=day)
-        names = slots.names
-        return Response(
-            [
-                {
-                    "arrival_at": slot.arrival_at,
-                    "starts_at": slot.starts_at,
-                    "ends_at": slot.ends_at,
-                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
-                    "rooms": [names["r"][pk] for pk in slot.room_ids],
-                }
-                for slot in slots
-            ]
-        )
+        return Response(slots.rows())
 
     @extend_schema(request=BookSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])

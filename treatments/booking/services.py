@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -102,6 +103,20 @@ class Availability(list[slots.FreeSlot]):
     names: dict[str, dict[int, dict[str, str]]]
     calendar: ClinicCalendar
     refused: dict[dt.date, str]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Each slot with its free practitioners and rooms by id and name: what the API answers
+        and the pages list."""
+        return [
+            {
+                "arrival_at": slot.arrival_at,
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+                "practitioners": [self.names["p"][pk] for pk in slot.practitioner_ids],
+                "rooms": [self.names["r"][pk] for pk in slot.room_ids],
+            }
+            for slot in self
+        ]
 
 
 def with_names(

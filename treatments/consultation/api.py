@@ -116,19 +116,7 @@ class ConsultationViewSet(
             )
         patient = patient_get_for_user(request.user, patient_id)
         slots = services.consultation_availability(patient=patient, day=day)
-        names = slots.names
-        return Response(
-            [
-                {
-                    "arrival_at": slot.arrival_at,
-                    "starts_at": slot.starts_at,
-                    "ends_at": slot.ends_at,
-                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
-                    "rooms": [names["r"][pk] for pk in slot.room_ids],
-                }
-                for slot in slots
-            ]
-        )
+        return Response(slots.rows())
 
     @extend_schema(request=ConsultationCancelSerializer, responses=ConsultationSerializer)
     @action(detail=True, methods=["post"])

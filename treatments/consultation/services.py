@@ -21,7 +21,7 @@ from clinic.text import checked_text
 from clinic.transactions import contention_is_conflict
 from patients.models import Patient
 from treatments import clinicians
-from treatments.booking.selectors import booking_context
+from treatments.booking.selectors import booking_context, day_bounds
 from treatments.booking.services import (
     GRID,
     Availability,
@@ -42,18 +42,10 @@ def consultation_duration() -> dt.timedelta:
     return dt.timedelta(minutes=settings.CONSULTATION_MINUTES)
 
 
-def _day_span(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(day, dt.time.min, tzinfo=zone),
-        dt.datetime.combine(day, dt.time.max, tzinfo=zone),
-    )
-
-
 def consultation_availability(*, patient: Patient, day: dt.date) -> Availability:
     """The times on `day` when a dermatologist and a room are free for a consultation and the
     patient is booked nowhere else."""
-    start, end = _day_span(day)
+    start, end = day_bounds(day)
     context = booking_context(start=start, end=end, modality=None)
     dermatologists = sorted(pk for pk, p in context.practitioners.items() if p.is_dermatologist)
     found = slots.free_slots(

@@ -86,14 +86,7 @@ def consultation_book(request: StaffHttpRequest, public_id: str) -> HttpResponse
             "previous_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
             "today": timezone.localdate(),
-            "slots": [
-                {
-                    "slot": slot,
-                    "practitioners": [names["p"][pk] for pk in slot.practitioner_ids],
-                    "rooms": [names["r"][pk] for pk in slot.room_ids],
-                }
-                for slot in availability
-            ],
+            "slots": availability.rows(),
             "dermatologists": sorted(
                 {pk: names["p"][pk] for slot in availability for pk in slot.practitioner_ids}
                 .values(),

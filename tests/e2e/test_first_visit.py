@@ -33,8 +33,10 @@ def log_in(page, app_url: str, username: str) -> None:  # noqa: ANN001 - playwri
         screenshot(page, f"two-factor-setup-{username}")
         page.get_by_role("textbox", name="Code").fill(str(TOTP(key).token()).zfill(6))
         page.get_by_role("button", name="Confirm and continue").click()
-        RECOVERY[username] = page.locator("ul.codes code").all_inner_texts()
-        assert len(RECOVERY[username]) == 10
+        # The codes page answers the POST at the same address, so wait for it, not for a URL.
+        codes = page.locator("ul.codes code")
+        expect(codes).to_have_count(10)
+        RECOVERY[username] = codes.all_inner_texts()
         page.get_by_role("link", name=re.compile("continue")).click()
     elif "/accounts/two-factor/" in page.url:
         page.get_by_role("textbox", name="Code").fill(RECOVERY[username].pop())

@@ -319,3 +319,4 @@ def operation_links(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 response = operations[source]["responses"][status]
                 response.setdefault("links", {})[name] = link
     return result
+

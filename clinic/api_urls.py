@@ -1,10 +1,11 @@
 """/api/: one router for every resource, the OpenAPI schema and its docs (no CDN)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from clinic.api_auth import TokenListView, TokenLoginView, TokenRevokeView
+from clinic.api_schema_view import SchemaView
 from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments.booking.api import SessionViewSet
@@ -35,7 +36,7 @@ urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="token"),
     path("auth/tokens/", TokenListView.as_view(), name="token-list"),
     path("auth/tokens/<str:prefix>/", TokenRevokeView.as_view(), name="token-revoke"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -280,3 +280,46 @@ def test_a_text_that_may_not_be_blank_is_documented_as_more_than_white_space(
     assert kept == [code for code in range(0x110000) if chr(code).isspace()]
     assert "pattern" not in components["TokenLoginRequest"]["properties"]["password"]
     assert "pattern" not in components["PatientRequest"]["properties"]["email"]["oneOf"][0]
+
+
+def test_the_schema_is_generated_by_one_thread_at_a_time() -> None:
+    """drf-spectacular's generator keeps process-wide state, so gunicorn's threads take turns."""
+    import threading
+    import time
+
+    from rest_framework.test import APIRequestFactory
+
+    from clinic.api_schema_view import SchemaView
+
+    inside, most = [0], [0]
+    guard = threading.Lock()
+
+    class CountingGenerator:
+        def __init__(self, **kwargs: object) -> None:
+            pass
+
+        def get_schema(self, **kwargs: object) -> dict:
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.05)  # long enough for the other threads to arrive while this one runs
+            with guard:
+                inside[0] -= 1
+            return {"openapi": "3.0.3"}
+
+    view = SchemaView(generator_class=CountingGenerator)
+    view.format_kwarg = None
+    request = view.initialize_request(APIRequestFactory().get("/api/schema/"))
+    request.version = None
+    answers: list[int] = []
+
+    def ask() -> None:
+        answers.append(view._get_schema_response(request).status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 4
+    assert most[0] == 1

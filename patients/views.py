@@ -111,10 +111,23 @@ def concern_create(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     form.instance.patient = patient
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_create(acting_user=request.user, patient=patient, **form.cleaned_data)
+            concern = services.concern_create(
+                acting_user=request.user, patient=patient, **form.cleaned_data
+            )
         except ClinicError as error:
             add_errors(form, error)
         else:
             messages.success(request, "Concern recorded.")
+            if request.POST.get("then") == "plan":
+                # From an attended consultation: straight on to planning this concern's series
+                # (the planning page checks that the user may plan).
+                return redirect(
+                    "plan-parameters", public_id=patient.public_id, concern_id=concern.public_id
+                )
             return redirect("patient-detail", public_id=patient.public_id)
-    return render(request, "patients/concern_form.html", {"form": form, "patient": patient})
+    then = request.POST.get("then") or request.GET.get("then")
+    return render(
+        request,
+        "patients/concern_form.html",
+        {"form": form, "patient": patient, "then": "plan" if then == "plan" else ""},
+    )

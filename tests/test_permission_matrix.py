@@ -77,6 +77,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "session-check-in": {"GET": PAGE, "POST": each(302, 302, 302, 302)},  # no answer: sent back
     "session-record": {"GET": each(302, 403, 200, 200), "POST": each(302, 403, 200, 200)},
     "consultation-book": {"GET": PAGE, "POST": PAGE},  # no time chosen: the page says so
+    "consultation-detail": {"GET": PAGE},
     # Empty reason, or not the consultation's day / not a dermatologist: back with a message.
     "consultation-cancel": {"POST": each(302, 302, 302, 302)},
     "consultation-attend": {"POST": each(302, 302, 302, 302)},

@@ -29,6 +29,11 @@ urlpatterns = [
         name="consultation-book",
     ),
     path(
+        "consultations/<uuid:public_id>/",
+        consultation.consultation_detail,
+        name="consultation-detail",
+    ),
+    path(
         "consultations/<uuid:public_id>/cancel/",
         consultation.consultation_cancel,
         name="consultation-cancel",

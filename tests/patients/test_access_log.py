@@ -145,6 +145,7 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "plan-ics": ("front_desk", "", Channel.EXPORT, False),
     "session-book": ("front_desk", "", Channel.PAGE, False),
     "consultation-book": ("front_desk", "", Channel.PAGE, False),
+    "consultation-detail": ("front_desk", "", Channel.PAGE, False),
     "session-check-in": ("front_desk", "", Channel.PAGE, False),
     "session-record": ("dermatologist", "", Channel.PAGE, False),
     "session-detail": ("front_desk", "", Channel.PAGE, False),

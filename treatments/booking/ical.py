@@ -1,8 +1,8 @@
 """iCalendar (RFC 5545) files: a plan for the patient, a feed for each practitioner.
 
 Events are in the clinic's time zone (with its VTIMEZONE, written as RRULE rules), UIDs are
-stable per session so a moved session updates the same calendar entry, and every event shows
-the arrival time.
+stable per session (and per consultation) so a moved session updates the same calendar entry,
+and every event shows the arrival time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from clinic.identity import ClinicIdentity
 from clinic.vtimezone import vtimezone
-from treatments.models import TreatmentSession
+from treatments.models import Consultation, TreatmentSession
 
 PRODID = "-//Microneedling clinic//Treatment planning//EN"
 
@@ -89,11 +89,39 @@ def plan_ics(
     return calendar.to_ical()
 
 
+def _consultation_event(consultation: Consultation, *, clinic: ClinicIdentity) -> Event:
+    """A consultation in the practitioner's feed: from its start (no cream, no arrival lead),
+    said to be a consultation in its summary, the patient by initials and MRN only."""
+    patient = consultation.patient
+    initials = f"{patient.given_name[:1]}.{patient.family_name[:1]}."
+    zone = timezone.get_current_timezone()
+    starts, ends = consultation.starts_at.astimezone(zone), consultation.ends_at.astimezone(zone)
+    event = Event()
+    event.add("uid", f"consultation-{consultation.public_id}@microneedling-clinic")
+    event.add("dtstamp", consultation.status_changed_at or consultation.created_at)
+    event.add("dtstart", starts)
+    event.add("dtend", ends)
+    event.add("summary", f"{initials} {patient.mrn} — Consultation")
+    event.add(
+        "description",
+        f"Consultation {starts:%H:%M}–{ends:%H:%M} in {consultation.room} (a first meeting, "
+        f"before any plan). Status: {consultation.get_status_display()}.",
+    )
+    event.add("location", ", ".join([clinic.name, *clinic.address_lines, str(consultation.room)]))
+    gone = consultation.status in {Consultation.Status.CANCELLED, Consultation.Status.NO_SHOW}
+    event.add("status", "CANCELLED" if gone else "CONFIRMED")
+    return event
+
+
 def practitioner_ics(
-    sessions: Iterable[TreatmentSession], *, name: str, clinic: ClinicIdentity
+    sessions: Iterable[TreatmentSession],
+    *,
+    name: str,
+    clinic: ClinicIdentity,
+    consultations: Iterable[Consultation] = (),
 ) -> bytes:
-    """A practitioner's bookings. Patients appear by initials and MRN only: calendar apps and
-    their providers are outside the clinic's records."""
+    """A practitioner's bookings, sessions and consultations. Patients appear by initials and
+    MRN only: calendar apps and their providers are outside the clinic's records."""
     calendar = _calendar(f"Clinic — {name}")
     for session in sessions:
         patient = session.plan.patient
@@ -109,5 +137,7 @@ def practitioner_ics(
                 clinic=clinic,
             )
         )
+    for consultation in consultations:
+        calendar.add_component(_consultation_event(consultation, clinic=clinic))
     _add_clinic_zone(calendar)
     return calendar.to_ical()

@@ -215,6 +215,84 @@ def sessions_for_day(day: dt.date) -> list[TreatmentSession]:
     return sessions_between(day, day)
 
 
+#: What the calendars, today's list, the worklists and the feeds show of a consultation.
+CONSULTATION_CALENDAR_FIELDS = (
+    "public_id",
+    "status",
+    "status_reason",
+    "reason",
+    "starts_at",
+    "ends_at",
+    "created_at",
+    "status_changed_at",
+    "patient__public_id",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__mrn",
+    "practitioner__public_id",
+    "practitioner__is_dermatologist",
+    "practitioner__user__first_name",
+    "practitioner__user__last_name",
+    "practitioner__user__username",
+    "room__public_id",
+    "room__name",
+)
+
+
+def consultations_between(
+    first: dt.date,
+    last: dt.date,
+    *,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+    holding_only: bool = True,
+) -> list[Consultation]:
+    """Consultations from `first` to `last` (inclusive), one query however many there are.
+    `holding_only`: those holding their time (booked, attended or a no-show; a cancelled one
+    frees its dermatologist and room), as a grid shows them."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    consultations = Consultation.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if holding_only:
+        consultations = consultations.filter(status__in=Consultation.SLOT_STATUSES)
+    if practitioner is not None:
+        consultations = consultations.filter(practitioner=practitioner)
+    if room is not None:
+        consultations = consultations.filter(room=room)
+    return list(
+        consultations.select_related("patient", "practitioner__user", "room")
+        .only(*CONSULTATION_CALENDAR_FIELDS)
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Someone arriving: for a session (30 minutes before the procedure, for the cream) or for
+    a consultation (at its start). Exactly one of the two is set."""
+
+    arrive_at: dt.datetime
+    session: TreatmentSession | None = None
+    consultation: Consultation | None = None
+
+    @property
+    def patient_id(self) -> int:
+        if self.session is not None:
+            return self.session.plan.patient_id
+        assert self.consultation is not None
+        return self.consultation.patient_id
+
+
+def arrivals_in_order(
+    sessions: Iterable[TreatmentSession], consultations: Iterable[Consultation]
+) -> list[Arrival]:
+    """Sessions and consultations as one list, in order of arrival."""
+    arrivals = [
+        Arrival(s.arrival_at, session=s) for s in sessions if s.arrival_at is not None
+    ] + [Arrival(c.starts_at, consultation=c) for c in consultations]
+    return sorted(arrivals, key=lambda a: a.arrive_at)
+
+
 # --- One session for a user -----------------------------------------------------------------
 
 #: What every page, endpoint and service that works on one session reads with it.
@@ -353,6 +431,13 @@ class CalendarData:
     closures: list[tuple[dt.date, dt.date, str]]
     absences: dict[int, list[tuple[dt.datetime, dt.datetime, str]]]
     sessions: list[TreatmentSession]
+    consultations: list[Consultation]
+
+    def patient_ids(self) -> list[int]:
+        """Every patient the calendar names, for the access log."""
+        return [s.plan.patient_id for s in self.sessions] + [
+            c.patient_id for c in self.consultations
+        ]
 
 
 def calendar_data(
@@ -386,6 +471,7 @@ def calendar_data(
             for s in sessions_between(first, last, practitioner=practitioner, room=room)
             if s.status != TreatmentSession.Status.CANCELLED
         ],
+        consultations=consultations_between(first, last, practitioner=practitioner, room=room),
     )
 
 

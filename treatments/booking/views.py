@@ -35,7 +35,7 @@ from treatments.booking.selectors import (
     session_get_for_user,
 )
 from treatments.errors import ShiftsNeeded
-from treatments.models import TreatmentSession
+from treatments.models import Consultation, TreatmentSession
 from treatments.planning.selectors import plan_get_for_user
 from treatments.rules import calendar_grid, slots
 from treatments.rules.limits import ANAESTHETIC_LEAD
@@ -228,6 +228,32 @@ def _session_blocks(sessions: list[TreatmentSession], kind: str) -> list[calenda
                     _MARKER, str(s.public_id if own_page else s.plan.public_id)
                 ),
                 css=f"status-{s.status}",
+                kind="Session",
+            )
+        )
+    return blocks
+
+
+def _consultation_blocks(
+    consultations: list[Consultation], kind: str
+) -> list[calendar_grid.Block]:
+    """Consultations hold their column from their start: no cream, so no arrival lead."""
+    page = reverse("consultation-detail", args=[_MARKER])
+    blocks = []
+    for c in consultations:
+        other = c.room if kind == "practitioners" else c.practitioner
+        start, end = timezone.localtime(c.starts_at), timezone.localtime(c.ends_at)
+        blocks.append(
+            calendar_grid.Block(
+                column=(start.date(), c.practitioner_id if kind == "practitioners" else c.room_id),
+                shown_from=c.starts_at,
+                starts_at=c.starts_at,
+                ends_at=c.ends_at,
+                label=c.patient.full_name,
+                detail=f"{start:%H:%M}–{end:%H:%M} · {c.get_status_display().lower()} · {other}",
+                link=page.replace(_MARKER, str(c.public_id)),
+                css=f"kind-consultation consultation-{c.status}",
+                kind="Consultation",
             )
         )
     return blocks
@@ -290,7 +316,7 @@ def calendar(request: HttpRequest, kind: str, public_id: str) -> HttpResponse:
     else:
         data = selectors.calendar_data(days[0], days[-1], room=resource)
     moving = _moving(request)
-    shown([s.plan.patient_id for s in data.sessions] + ([moving.plan.patient_id] if moving else []))
+    shown(data.patient_ids() + ([moving.plan.patient_id] if moving else []))
     columns = [calendar_grid.Column((d, resource.pk), f"{d:%a %d %b}") for d in days]
     grid = _grid(data, columns, kind)
     _free_links(grid, kind, {resource.pk: str(resource.public_id)}, moving)
@@ -328,7 +354,7 @@ def calendar_all(request: HttpRequest, kind: str) -> HttpResponse:
     )
     data = selectors.calendar_data(day, day)
     moving = _moving(request)
-    shown([s.plan.patient_id for s in data.sessions] + ([moving.plan.patient_id] if moving else []))
+    shown(data.patient_ids() + ([moving.plan.patient_id] if moving else []))
     columns = [calendar_grid.Column((day, r.pk), str(r)) for r in resources]
     grid = _grid(data, columns, kind)
     _free_links(grid, kind, {r.pk: str(r.public_id) for r in resources}, moving)
@@ -360,7 +386,8 @@ def _grid(
         hours=data.hours,
         closures=data.closures,
         absences=data.absences if kind == "practitioners" else {},
-        blocks=_session_blocks(data.sessions, kind),
+        blocks=_session_blocks(data.sessions, kind)
+        + _consultation_blocks(data.consultations, kind),
         zone=timezone.get_current_timezone(),
         grid_minutes=settings.SLOT_GRID_MINUTES,
     )
@@ -425,10 +452,24 @@ def practitioner_feed(request: HttpRequest, token: str) -> HttpResponse:
         )
         if s.status != TreatmentSession.Status.CANCELLED
     ]
+    consultations = selectors.consultations_between(
+        today - dt.timedelta(days=30),
+        today + session_services.MAX_BOOKING_AHEAD,
+        practitioner=practitioner,
+    )
     # Read by a calendar app on the practitioner's behalf: the log names them, not "anonymous".
-    shown((s.plan.patient_id for s in sessions), channel=Channel.FEED, reader=practitioner.user)
+    shown(
+        [s.plan.patient_id for s in sessions] + [c.patient_id for c in consultations],
+        channel=Channel.FEED,
+        reader=practitioner.user,
+    )
     response = HttpResponse(
-        ical.practitioner_ics(sessions, name=str(practitioner), clinic=clinic_identity()),
+        ical.practitioner_ics(
+            sessions,
+            consultations=consultations,
+            name=str(practitioner),
+            clinic=clinic_identity(),
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Cache-Control"] = "private, no-store"

@@ -1,17 +1,19 @@
-"""Reads for consultations: one for a user, a patient's, and the free times on a day."""
+"""Reads for consultations: one for a user, every one a user may see, and the concerns an
+attended one leads into planning."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from clinic.ids import parse_public_id
-from treatments.models import Consultation
+from patients.models import Patient, SkinConcern
+from treatments.models import Consultation, TreatmentPlan
 
-CONSULTATION_RELATED = ("patient", "practitioner__user", "room", "booked_by")
+CONSULTATION_RELATED = ("patient", "practitioner__user", "room", "booked_by", "status_changed_by")
 VIEW_PERM = "treatments.view_consultation"
 
 
@@ -32,3 +34,17 @@ def consultation_get_for_user(
     if found is None:
         raise Http404("No such consultation.")
     return found
+
+
+def concerns_to_plan(patient: Patient) -> list[SkinConcern]:
+    """The patient's open concerns with no active plan: what a consultation leads into planning.
+    One query."""
+    active_plan = TreatmentPlan.objects.filter(
+        concern=OuterRef("pk"), status=TreatmentPlan.Status.ACTIVE
+    )
+    return list(
+        SkinConcern.objects.filter(patient=patient, status=SkinConcern.Status.ACTIVE)
+        .filter(~Exists(active_plan))
+        .select_related("indication")
+        .order_by("created_at", "pk")
+    )

@@ -11,15 +11,21 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.errors import ClinicError
 from clinic.staff import StaffHttpRequest
 from patients.access_log import shown
 from patients.selectors import patient_get_for_user
 from treatments.booking.selectors import parse_day, practitioner_by_public_id, room_by_public_id
+from treatments import clinicians
 from treatments.consultation import services
-from treatments.consultation.selectors import consultation_get_for_user
+from treatments.consultation.selectors import (
+    VIEW_PERM,
+    concerns_to_plan,
+    consultation_get_for_user,
+)
+from treatments.models import Consultation
 
 FIRST_FREE = "first"
 
@@ -116,7 +122,7 @@ def consultation_cancel(request: StaffHttpRequest, public_id: str) -> HttpRespon
         messages.error(request, error.message)
     else:
         messages.success(request, "Consultation cancelled.")
-    return redirect(reverse("patient-detail", args=[consultation.patient.public_id]))
+    return _back(request, consultation)
 
 
 @require_POST
@@ -132,4 +138,42 @@ def consultation_attend(request: StaffHttpRequest, public_id: str) -> HttpRespon
         messages.success(
             request, "Consultation attended. Record the skin concern, then plan its series."
         )
-    return redirect(reverse("patient-detail", args=[consultation.patient.public_id]) + "#concerns")
+        # Its page leads on into planning: the concern, then its series.
+        return redirect("consultation-detail", public_id=consultation.public_id)
+    return _back(request, consultation)
+
+
+def _back(request: StaffHttpRequest, consultation: Consultation) -> HttpResponse:
+    """Back where the form was: today's list (on the consultation's day), its own page, or
+    the patient's page. A fixed choice, never an address from the request."""
+    came_from = request.POST.get("from")
+    if came_from == "today":
+        day = timezone.localtime(consultation.starts_at).date()
+        return redirect(reverse("today") + f"?date={day.isoformat()}")
+    if came_from == "consultation":
+        return redirect("consultation-detail", public_id=consultation.public_id)
+    return redirect(reverse("patient-detail", args=[consultation.patient.public_id]))
+
+
+@require_GET
+@permission_required(VIEW_PERM, raise_exception=True)
+def consultation_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """One consultation: when, with whom, its status; attend or cancel it; once attended, on
+    into planning the patient's concern."""
+    consultation = consultation_get_for_user(request.user, public_id)
+    shown(consultation.patient)
+    can_plan = clinicians.may_plan(request.user)
+    attended = consultation.status == Consultation.Status.ATTENDED
+    return render(
+        request,
+        "treatments/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "can_plan": can_plan,
+            "may_attend": can_plan
+            and consultation.status == Consultation.Status.BOOKED
+            and timezone.localtime(consultation.starts_at).date() <= timezone.localdate(),
+            "to_plan": concerns_to_plan(consultation.patient) if can_plan and attended else [],
+        },
+    )

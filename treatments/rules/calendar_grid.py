@@ -25,7 +25,8 @@ ColumnKey = tuple[dt.date, int]
 @dataclass(frozen=True)
 class Block:
     """Something that holds a column from `shown_from` (a session's patient arrives before the
-    procedure) to `ends_at`. Generic on purpose: sessions now, consultations later."""
+    procedure) to `ends_at`: a session or a consultation. `kind` is its label in words ("Session",
+    "Consultation"), so the kinds differ by more than colour."""
 
     column: ColumnKey
     shown_from: dt.datetime
@@ -35,6 +36,7 @@ class Block:
     detail: str = ""
     link: str = ""
     css: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,16 @@ from clinic.forms import add_errors
 from clinic.staff import StaffHttpRequest
 from clinic.visibility import sees_clinical
 from patients.access_log import shown
+from treatments import clinicians
 from treatments.booking.selectors import (
+    arrivals_in_order,
     calendar_links,
+    consultations_between,
     parse_day,
     session_get_for_user,
     sessions_for_day,
 )
+from treatments.consultation.selectors import VIEW_PERM as CONSULTATION_VIEW_PERM
 from treatments.models import TreatmentSession
 from treatments.rules import screening as screening_rules
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
@@ -44,17 +48,25 @@ from treatments.visit.selectors import session_amendments, session_record_rows
 @require_GET
 @permission_required("treatments.view_treatmentsession", raise_exception=True)
 def today(request: HttpRequest) -> HttpResponse:
-    """The front desk's day: arrivals in order, with check-in and no-show."""
+    """The front desk's day: arrivals for sessions and consultations in order, with check-in
+    and no-show for a session, attend and cancel for a consultation."""
     day = parse_day(request.GET.get("date"), timezone.localdate())
-    sessions = sessions_for_day(day)
-    shown(s.plan.patient_id for s in sessions)
+    consultations = (
+        consultations_between(day, day, holding_only=False)
+        if request.user.has_perm(CONSULTATION_VIEW_PERM)
+        else []
+    )
+    arrivals = arrivals_in_order(sessions_for_day(day), consultations)
+    shown(a.patient_id for a in arrivals)
     return render(
         request,
         "treatments/today.html",
         {
             "day": day,
-            "sessions": sessions,
+            "arrivals": arrivals,
+            "can_plan": clinicians.may_plan(request.user),
             "is_today": day == timezone.localdate(),
+            "on_or_before_today": day <= timezone.localdate(),
             "previous": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
             "switch_to": calendar_links(),

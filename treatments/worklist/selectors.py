@@ -31,7 +31,7 @@ from evidence.models import (
     Study,
 )
 from patients.models import Patient, PatientAccess, SkinConcern
-from treatments.booking.selectors import day_bounds
+from treatments.booking.selectors import Arrival, arrivals_in_order, day_bounds
 from treatments.booking.services import booking_window
 from treatments.models import (
     Consultation,
@@ -140,20 +140,47 @@ def sessions_to_record(today: dt.date, limit: int = SHOWN) -> Worklist[Treatment
     return _first(rows, limit)
 
 
+def consultations_to_see(today: dt.date, limit: int = SHOWN) -> Worklist[Consultation]:
+    """Consultations booked for today or earlier that nobody has marked attended (nor
+    cancelled): the patient is here or was, and planning waits on the dermatologist. Oldest
+    first."""
+    _, end_of_today = day_bounds(today)
+    rows = (
+        Consultation.objects.filter(
+            status=Consultation.Status.BOOKED, starts_at__lt=end_of_today
+        )
+        .filter(_active_patients())
+        .select_related("patient", "practitioner__user", "room")
+        .order_by("starts_at", "pk")
+    )
+    return _first(rows, limit)
+
+
 # --- Front desk ------------------------------------------------------------------------------
 
 
-def arrivals_for_day(day: dt.date, limit: int = SHOWN) -> Worklist[TreatmentSession]:
-    """Booked for `day` and not yet checked in, in order of arrival (`arrival_at`)."""
+def arrivals_for_day(day: dt.date, limit: int = SHOWN) -> Worklist[Arrival]:
+    """Booked for `day` and not yet here, in order of arrival: sessions (`arrival_at`, before the
+    cream) and consultations (at their start). Two queries, each with its count."""
     start, end = day_bounds(day)
-    rows = (
+    sessions = _first(
         TreatmentSession.objects.filter(
             status=TreatmentSession.Status.BOOKED, starts_at__gte=start, starts_at__lt=end
         )
         .select_related("plan__patient", "practitioner__user", "room")
-        .order_by("starts_at", "pk")
+        .order_by("starts_at", "pk"),
+        limit,
     )
-    return _first(rows, limit)
+    consultations = _first(
+        Consultation.objects.filter(
+            status=Consultation.Status.BOOKED, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("patient", "practitioner__user", "room")
+        .order_by("starts_at", "pk"),
+        limit,
+    )
+    arrivals = arrivals_in_order(sessions.items, consultations.items)
+    return Worklist(sessions.count + consultations.count, arrivals[:limit])
 
 
 @dataclass(frozen=True)
@@ -324,7 +351,8 @@ class Worklists:
     overrides: Worklist[Screening] | None = None
     concerns: Worklist[SkinConcern] | None = None
     to_record: Worklist[TreatmentSession] | None = None
-    arrivals: Worklist[TreatmentSession] | None = None
+    to_see: Worklist[Consultation] | None = None
+    arrivals: Worklist[Arrival] | None = None
     due: Worklist[DueSession] | None = None
     consultations: Worklist[Patient] | None = None
     knowledge: KnowledgeReview | None = None
@@ -333,8 +361,11 @@ class Worklists:
 
     def patient_ids(self) -> list[int]:
         """Every patient the lists name, for the access log."""
-        lists = (self.overrides, self.concerns, self.to_record, self.arrivals, self.due)
-        return [pk for found in (*lists, self.consultations) if found for pk in patients_of(found)]
+        lists: tuple[Worklist[Any] | None, ...] = (
+            *(self.overrides, self.concerns, self.to_record, self.to_see),
+            *(self.arrivals, self.due, self.consultations),
+        )
+        return [pk for found in lists if found for pk in patients_of(found)]
 
 
 def patients_of(found: Worklist[Any]) -> list[int]:
@@ -344,7 +375,7 @@ def patients_of(found: Worklist[Any]) -> list[int]:
         row = item.session if isinstance(item, DueSession) else item
         if isinstance(row, Patient):
             ids.append(row.pk)
-        elif isinstance(row, Screening | SkinConcern):
+        elif isinstance(row, Screening | SkinConcern | Consultation | Arrival):
             ids.append(row.patient_id)
         else:
             ids.append(row.plan.patient_id)
@@ -360,6 +391,7 @@ def worklists(roles: Iterable[str], today: dt.date) -> Worklists:
             overrides=screenings_awaiting_override(),
             concerns=concerns_without_plan(),
             to_record=sessions_to_record(today),
+            to_see=consultations_to_see(today),
         )
     if FRONT_DESK in held:
         lists.update(
@@ -389,6 +421,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "overrides": ListPage(DERMATOLOGIST, "Screenings awaiting your override", "overrides"),
     "concerns": ListPage(DERMATOLOGIST, "Concerns without a plan", "concerns"),
     "to-record": ListPage(DERMATOLOGIST, "Sessions to record", "to_record"),
+    "to-see": ListPage(DERMATOLOGIST, "Consultations to see", "to_see"),
     "due": ListPage(FRONT_DESK, "Sessions due, not booked", "due"),
     "consultations": ListPage(FRONT_DESK, "Consultations to book", "consultations"),
 }
@@ -403,6 +436,8 @@ def worklist_in_full(name: str, today: dt.date) -> Worklist[Any]:
         return concerns_without_plan(limit)
     if name == "to-record":
         return sessions_to_record(today, limit)
+    if name == "to-see":
+        return consultations_to_see(today, limit)
     if name == "due":
         return sessions_due_unbooked(today, limit)
     return patients_to_consult(today, limit)

@@ -114,7 +114,7 @@ def test_front_desk_runs_the_day(
             starts_at=dt.datetime(2027, 3, 1, 11, tzinfo=dt.UTC),
             ends_at=dt.datetime(2027, 3, 1, 11, 45, tzinfo=dt.UTC),
         )
-    with django_assert_max_num_queries(11):  # two write the access log
+    with django_assert_max_num_queries(12):  # two write the access log, one reads consultations
         front_desk.get(reverse("today"))
 
 
@@ -158,8 +158,9 @@ def test_calendars_show_bookings_in_a_fixed_number_of_queries(
             starts_at=dt.datetime(2027, 3, 2, hour, tzinfo=dt.UTC),
             ends_at=dt.datetime(2027, 3, 2, hour, 45, tzinfo=dt.UTC),
         )
-    # Three more than a list: opening hours, closures and absences, read once for the grid.
-    with django_assert_max_num_queries(14):
+    # Three more than a list: opening hours, closures and absences, read once for the grid; and
+    # one for the consultations beside the sessions.
+    with django_assert_max_num_queries(15):
         front_desk.get(
             reverse("calendar", args=["practitioners", practitioner.public_id]),
             {"view": "week", "date": "2027-03-01"},

@@ -10,7 +10,7 @@ from django.utils import timezone
 from evidence.models import RuleSeverity
 from patients.models import Patient, SkinConcern
 from tests import factories
-from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.models import Consultation, Screening, TreatmentPlan, TreatmentSession
 
 #: Wednesday 24 February 2027, 08:00 UTC (08:00 in London): "today" in these tests.
 NOW = dt.datetime(2027, 2, 24, 8, tzinfo=dt.UTC)
@@ -83,3 +83,11 @@ def new_patient(**fields: Any) -> Patient:
 
 def plan_for(patient: Patient, **fields: Any) -> TreatmentPlan:
     return factories.TreatmentPlanFactory(concern__patient=patient, **fields)
+
+
+def consultation(day: dt.date = TODAY, hour: int = 10, **fields: Any) -> Consultation:
+    """A booked 30-minute consultation (a new patient, a practitioner and a room of its own)."""
+    starts = at(day, hour, fields.pop("minute", 0))
+    return factories.ConsultationFactory(
+        starts_at=starts, ends_at=starts + dt.timedelta(minutes=30), **fields
+    )

@@ -39,8 +39,10 @@ def fill(role: str, n: int) -> None:
             makers.awaiting_at_check_in()
             makers.concern_without_plan()
             makers.checked_in(TODAY, hour=9 + i % 8)
+            makers.consultation(TODAY - dt.timedelta(days=1), hour=9 + i % 8)  # to see
         elif role == roles.FRONT_DESK:
             makers.arrival(TODAY, hour=9 + i % 8)
+            makers.consultation(TODAY, hour=9 + i % 8, minute=15)  # arriving today
             makers.planned(OPENS_TOMORROW)
             makers.new_patient()
         else:
@@ -172,7 +174,9 @@ def test_the_page_reports_the_patients_it_names_to_the_access_log(front_desk: Pe
 #: second factor, the practitioner, the roles and the permissions (7), then each list's one
 #: query (the override list's rule names one more; the knowledge base's five counts and one
 #: list), and the access log's two INSERTs where the page names patients.
-QUERIES = {roles.DERMATOLOGIST: 13, roles.FRONT_DESK: 12, roles.CLINIC_ADMIN: 17}
+#: The dermatologist's consultations to see, and the front desk's arrivals for consultations
+#: beside those for sessions, are one query each.
+QUERIES = {roles.DERMATOLOGIST: 14, roles.FRONT_DESK: 13, roles.CLINIC_ADMIN: 17}
 
 
 @pytest.mark.parametrize("role", sorted(QUERIES))
@@ -220,7 +224,14 @@ def test_a_list_page_is_its_roles_and_an_unknown_list_is_not_found(
 
 #: As the home page: the request's own 7, the list (and the override list's rule names), the
 #: access log's two INSERTs.
-LIST_QUERIES = {"overrides": 10, "concerns": 9, "to-record": 9, "due": 9, "consultations": 9}
+LIST_QUERIES = {
+    "overrides": 10,
+    "concerns": 9,
+    "to-record": 9,
+    "to-see": 9,
+    "due": 9,
+    "consultations": 9,
+}
 
 
 @pytest.mark.parametrize("name", sorted(LIST_QUERIES))

@@ -279,8 +279,7 @@ class Arrival:
     def patient_id(self) -> int:
         if self.session is not None:
             return self.session.plan.patient_id
-        assert self.consultation is not None
-        return self.consultation.patient_id
+        return cast(Consultation, self.consultation).patient_id
 
 
 def arrivals_in_order(

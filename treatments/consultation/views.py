@@ -17,8 +17,8 @@ from clinic.errors import ClinicError
 from clinic.staff import StaffHttpRequest
 from patients.access_log import shown
 from patients.selectors import patient_get_for_user
-from treatments.booking.selectors import parse_day, practitioner_by_public_id, room_by_public_id
 from treatments import clinicians
+from treatments.booking.selectors import parse_day, practitioner_by_public_id, room_by_public_id
 from treatments.consultation import services
 from treatments.consultation.selectors import (
     VIEW_PERM,

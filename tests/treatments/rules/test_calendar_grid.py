@@ -106,3 +106,44 @@ def test_a_block_outside_todays_hours_widens_the_grid() -> None:
     grid = week(blocks=[late])
     assert grid.times[-1] == dt.time(19)
     assert grid.rows[36][0] is not None and grid.rows[36][0].block == late
+
+
+def test_a_consultation_and_a_session_hold_their_own_cells_and_leave_the_rest_free() -> None:
+    """A consultation holds from its start (no cream), a session from its arrival; the cells
+    between and after stay free, and each block says what it is."""
+    consultation = Block(
+        column=(MONDAY, 1),
+        shown_from=at(MONDAY, 9),
+        starts_at=at(MONDAY, 9),
+        ends_at=at(MONDAY, 9, 30),
+        label="Ines Okafor",
+        kind="Consultation",
+    )
+    session = Block(
+        column=(MONDAY, 1),
+        shown_from=at(MONDAY, 10),  # arrives at 10:00 for 10:30
+        starts_at=at(MONDAY, 10, 30),
+        ends_at=at(MONDAY, 11, 15),
+        label="Rosa Marlowe",
+        kind="Session",
+    )
+    grid = week(blocks=[session, consultation])
+    monday = [row[0] for row in grid.rows][:12]  # 09:00 to 11:45
+    states = [(c.state, c.rowspan) if c is not None else None for c in monday]
+    assert states == [
+        ("block", 2),  # 09:00–09:30, the consultation
+        None,
+        ("free", 1),  # 09:30
+        ("free", 1),  # 09:45
+        ("block", 5),  # 10:00–11:15, the session from its arrival
+        None,
+        None,
+        None,
+        None,
+        ("free", 1),  # 11:15
+        ("free", 1),
+        ("free", 1),
+    ]
+    first, second = monday[0], monday[4]
+    assert first is not None and first.block is not None and first.block.kind == "Consultation"
+    assert second is not None and second.block is not None and second.block.kind == "Session"

@@ -1,7 +1,9 @@
 // On a phone, a table's rows stack as cards (app.css), each cell labelled with its column's
 // header: the labels are copied from the table's head here, so templates need no extra markup.
+// A calendar grid is not a list of rows: its cells span rows (bookings), so stacked they lose
+// their column and time; it stays a grid and scrolls inside its own box.
 document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll("main table").forEach(function (table) {
+  document.querySelectorAll("main table:not(.calendar-grid)").forEach(function (table) {
     var labels = [];
     table.querySelectorAll("thead th").forEach(function (th) {
       // A header hidden from the eye (e.g. "Actions") labels nothing on screen either.

@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from clinic.errors import Conflict
+from evidence.models import Indication
 from tests import factories
 from tests.api_helpers import assert_error, post
 from tests.conftest import Persona
@@ -190,3 +191,58 @@ def test_a_session_and_a_consultation_racing_for_one_dermatologist_cannot_both_w
     assert sorted(outcomes.values()) == ["booked", "conflict"], outcomes
     booked = TreatmentSession.objects.filter(status="booked").count() + Consultation.objects.count()
     assert booked == 1
+
+
+def test_from_todays_list_a_consultation_is_seen_or_cancelled_and_planning_follows(
+    front_desk: Persona, dermatologist: Persona, clinic_open: None, room, time_machine: Any
+) -> None:
+    """The writes today's list and the consultation's page make, as they run: attend (refused
+    before its day, saving nothing), cancel back to the list, and a concern recorded from an
+    attended consultation goes straight on to planning it."""
+    practitioner = dermatologist.user.practitioner
+    newcomer = factories.PatientFactory()
+    seen = factories.ConsultationFactory(
+        patient=newcomer,
+        practitioner=practitioner,
+        room=room,
+        starts_at=dt.datetime(2027, 2, 25, 11, tzinfo=UTC),
+        ends_at=dt.datetime(2027, 2, 25, 11, 30, tzinfo=UTC),
+    )
+    gone = factories.ConsultationFactory(
+        starts_at=dt.datetime(2027, 2, 25, 12, tzinfo=UTC),
+        ends_at=dt.datetime(2027, 2, 25, 12, 30, tzinfo=UTC),
+    )
+    attend = reverse("consultation-attend", args=[seen.public_id])
+    before = snapshot()
+    early = dermatologist.post(attend, {"from": "today"}, follow=True)
+    assert "A consultation is attended on its day, not before." in html(early)
+    assert_unchanged(before)
+
+    time_machine.move_to(dt.datetime(2027, 2, 25, 11, 35, tzinfo=UTC), tick=False)
+    for persona in (front_desk, dermatologist):
+        persona.force_login(persona.user)  # the clock moved past the idle limit
+    response = dermatologist.post(attend, {"from": "today"})
+    assert response["Location"] == reverse("consultation-detail", args=[seen.public_id])
+    seen.refresh_from_db()
+    assert (seen.status, seen.status_changed_by) == ("attended", dermatologist.user)
+
+    response = front_desk.post(
+        reverse("consultation-cancel", args=[gone.public_id]),
+        {"from": "today", "reason": "Rang to cancel"},
+    )
+    assert response["Location"] == reverse("today") + "?date=2027-02-25"
+    gone.refresh_from_db()
+    assert gone.status == "cancelled"
+
+    response = dermatologist.post(
+        reverse("concern-create", args=[newcomer.public_id]),
+        {
+            "indication": Indication.objects.get(slug="wrinkles").pk,
+            "body_area": "face",
+            "then": "plan",
+        },
+    )
+    concern = newcomer.concerns.get()
+    assert response["Location"] == reverse(
+        "plan-parameters", args=[newcomer.public_id, concern.public_id]
+    )

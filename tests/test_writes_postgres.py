@@ -499,6 +499,9 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
                 data |= {"answers": given, "acknowledged": list(acknowledged)}
             return post(front_desk, session_api(booked, "check-in"), data)
         if given is None:
+            offered = [form for form in forms_on(front_desk, page) if "changed" in form.names]
+            if not offered:  # before the day the page offers none: a stale tab's post
+                return front_desk.post(page, {"changed": "no"}, follow=True)
             return submit(front_desk, page, form_on(front_desk, page, having="changed"))
         form = form_on(front_desk, f"{page}?changed=yes", having="rule_C01")
         filled = {f"rule_{code}": "yes" if yes else "no" for code, yes in given.items()}
@@ -512,6 +515,10 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
         refused, message = None, "A session is checked in on its day (01 Mar 2027)."
         status, code = 409, "conflict"  # the request is right, the day is not
     before = snapshot()
+    if channel == "page" and not changed:
+        # The page says why before anyone tries, and offers no check-in (the visit rule).
+        assert message in html(front_desk.get(page))
+        assert not [form for form in forms_on(front_desk, page) if "changed" in form.names]
     response = check_in(refused)
     if channel == "api":
         assert assert_error(response, status, code)["detail"] == message

@@ -12,4 +12,5 @@ from them. Tests exercise every module without a database.
 - `screening`: which answers are missing, the severity a rule applies with after its
   exceptions, the screening's result, what it demands, and how long it stands.
 - `roles`: who may plan, approve, override and record.
+- `visit`: when a session may be checked in or marked a no-show (booked, on its day).
 """

@@ -19,6 +19,7 @@ from patients.models import BodyArea
 from treatments.booking.selectors import session_day
 from treatments.models import SESSION_RECORD_FIELDS, SessionAmendment, TreatmentSession
 from treatments.rules import record as record_rules
+from treatments.rules import visit as visit_rules
 from treatments.rules.limits import PAIN_SCORE_MAX
 
 EMPTY = "—"
@@ -38,6 +39,18 @@ def grade_label(scale: GradingScale | None, grade: str) -> str:
     if scale.kind == GradingScale.Kind.RANGE and scale.range_max is not None:
         return f"{grade} of {scale.range_max.normalize()}{f' {scale.unit}' if scale.unit else ''}"
     return grade
+
+
+def session_on_the_day_problem(session: TreatmentSession, what: str = "checked in") -> str | None:
+    """Why `session` cannot be checked in (or marked a no-show) now, or None: the one rule, for
+    the services, the check-in page and every Check in button."""
+    return visit_rules.on_the_day_problem(
+        status=session.status,
+        status_label=session.get_status_display(),
+        day=session_day(session),
+        today=timezone.localdate(),
+        what=what,
+    )
 
 
 def _when(value: dt.datetime) -> str:

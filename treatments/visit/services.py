@@ -15,7 +15,7 @@ from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput
 from clinic.text import checked_text
 from evidence.models import RuleSeverity
 from treatments import clinicians
-from treatments.booking.selectors import session_day, session_lock
+from treatments.booking.selectors import session_lock
 from treatments.booking.services import change_status, close_plan_if_done
 from treatments.models import (
     SESSION_RECORD_FIELDS,
@@ -29,17 +29,12 @@ from treatments.rules import roles
 from treatments.rules import screening as screening_rules
 from treatments.screening.selectors import latest_screening_for_session
 from treatments.screening.services import screening_override, screening_rescreen
-from treatments.visit.selectors import record_problems_of
+from treatments.visit.selectors import record_problems_of, session_on_the_day_problem
 
 
 def _require_today(session: TreatmentSession, what: str) -> None:
-    if session.status != TreatmentSession.Status.BOOKED:
-        raise Conflict(
-            f"Only a booked session can be {what}; this one is "
-            f"{session.get_status_display().lower()}."
-        )
-    if session_day(session) != timezone.localdate():
-        raise Conflict(f"A session is {what} on its day ({session_day(session):%d %b %Y}).")
+    if problem := session_on_the_day_problem(session, what):
+        raise Conflict(problem)
 
 
 @transaction.atomic

@@ -42,7 +42,11 @@ from treatments.screening.selectors import (
 )
 from treatments.visit import services as visit_services
 from treatments.visit.forms import SessionAmendForm, SessionRecordForm
-from treatments.visit.selectors import session_amendments, session_record_rows
+from treatments.visit.selectors import (
+    session_amendments,
+    session_on_the_day_problem,
+    session_record_rows,
+)
 
 
 @require_GET
@@ -51,13 +55,16 @@ def today(request: HttpRequest) -> HttpResponse:
     """The front desk's day: arrivals for sessions and consultations in order, with check-in
     and no-show for a session, attend and cancel for a consultation."""
     day = parse_day(request.GET.get("date"), timezone.localdate())
+    sessions = sessions_for_day(day)
     consultations = (
         consultations_between(day, day, holding_only=False)
         if request.user.has_perm(CONSULTATION_VIEW_PERM)
         else []
     )
-    arrivals = arrivals_in_order(sessions_for_day(day), consultations)
+    arrivals = arrivals_in_order(sessions, consultations)
     shown(a.patient_id for a in arrivals)
+    # Check in and No-show are offered only where the visit rule allows them.
+    on_the_day = {s.pk for s in sessions if session_on_the_day_problem(s) is None}
     return render(
         request,
         "treatments/today.html",
@@ -65,6 +72,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "day": day,
             "arrivals": arrivals,
             "can_plan": clinicians.may_plan(request.user),
+            "on_the_day": on_the_day,
             "is_today": day == timezone.localdate(),
             "on_or_before_today": day <= timezone.localdate(),
             "previous": day - dt.timedelta(days=1),
@@ -135,6 +143,7 @@ def session_check_in(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "form": form,
             "last": last,
             "override_stands": override_stands(last),
+            "refused": session_on_the_day_problem(session),
         },
     )
 
@@ -240,6 +249,7 @@ def session_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
         {
             "session": session,
             "screening": screening,
+            "may_check_in": session_on_the_day_problem(session) is None,
             "recorded": session.status == TreatmentSession.Status.COMPLETED,
             "record": session_record_rows(session) if clinical else [],
             "amendments": session_amendments(session) if clinical else [],

@@ -9,8 +9,11 @@ a scale that is its indication's own and gives one grade.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable
+import re
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
 
 #: Kinds that give one grade a baseline can be recorded as (descriptive ones do not).
 GRADED_KINDS = frozenset({"levels", "range"})
@@ -70,3 +73,69 @@ def concern_scales(
         ),
         key=lambda s: s.code,
     )
+
+
+# --- How a grade reads, wherever it is shown ---------------------------------------------------
+
+#: Between a grade's value and its meaning: "3 — Severe (SALT 50–94)".
+GRADE_SEPARATOR = " — "
+
+
+class Scale(Protocol):
+    """What `grade_label` reads of a scale (a GradingScale row has it all); read-only."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def levels(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def range_max(self) -> Decimal | None: ...
+    @property
+    def unit(self) -> str: ...
+
+
+def level_label(value: object, label: object) -> str:
+    """A named grade as every page and form shows it: "3 — Severe (SALT 50–94)", or the label
+    alone when it already names the grade ("Grade 3", "Type II: wrinkles in motion"). A digit
+    inside the label's own text ("Limited (SALT 1–20)" for grade 1) does not count as naming it:
+    that is how grades 1 and 2 of AA-IGA lost their numbers while 0, 3 and 4 kept theirs."""
+    value, label = str(value), str(label)
+    if re.match(rf"(?:\w+\s+)?{re.escape(value)}(?![\w-])", label, re.IGNORECASE):
+        return label
+    return f"{value}{GRADE_SEPARATOR}{label}"
+
+
+def short_name(name: str) -> str:
+    """A scale's name as a grade's suffix: its abbreviation where the name gives one
+    ("AA-IGA (Alopecia Areata …)" → "AA-IGA", "Vancouver Scar Scale (VSS)" → "VSS")."""
+    found = re.fullmatch(r"(.+?) \((.+)\)", name)
+    if found is None:
+        return name
+    before, inside = found.groups()
+    if " " not in before:
+        return before
+    if " " not in inside:
+        return inside
+    return before
+
+
+def grade_label(scale: Scale | None, grade: str, *, with_scale: bool = True) -> str:
+    """A recorded grade with its meaning and its scale, the one way every page shows one:
+    "3 — Severe (SALT 50–94) (AA-IGA)", "12 of 24 (mMASI)"; "—" when none is recorded."""
+    grade = (grade or "").strip()
+    if not grade:
+        return "—"
+    if scale is None:
+        return grade
+    text = grade
+    if scale.kind == "levels":
+        meanings = {str(level["value"]): level["label"] for level in scale.levels}
+        if grade not in meanings:
+            return f"{grade} (not a grade of {scale.name})"
+        text = level_label(grade, meanings[grade])
+    elif scale.kind == "range" and scale.range_max is not None:
+        unit = f" {scale.unit}" if scale.unit else ""
+        text = f"{grade} of {scale.range_max.normalize()}{unit}"
+    return f"{text} ({short_name(scale.name)})" if with_scale else text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from evidence.models import GradingScale, Indication
-from evidence.scales import ScaleFacts, concern_scale_error, grades_concern
+from evidence.scales import ScaleFacts, concern_scale_error, grades_concern, level_label
 
 
 def scale_facts(scale: GradingScale, indication_ids: Iterable[int]) -> ScaleFacts:
@@ -86,13 +86,11 @@ class ConcernScales:
         return [
             (
                 f"{scale.code} {scale.name}",
-                [(f"{scale.code}:{level['value']}", _grade_label(level)) for level in scale.levels],
+                [
+                    (f"{scale.code}:{level['value']}", level_label(level["value"], level["label"]))
+                    for level in scale.levels
+                ],
             )
             for scale in self.scales
             if scale.kind == GradingScale.Kind.LEVELS
         ]
-
-
-def _grade_label(level: dict) -> str:
-    value, label = str(level["value"]), str(level["label"])
-    return label if value.lower() in label.lower() else f"{value} — {label}"

@@ -6,7 +6,15 @@ from typing import Any
 
 from django import template
 
+from evidence.scales import grade_label
+
 register = template.Library()
+
+
+@register.filter
+def grade_on(grade: str, scale: Any) -> str:
+    """`{{ concern.baseline_grade|grade_on:concern.grading_scale }}`: "3 — Severe (AA-IGA)"."""
+    return grade_label(scale, grade)
 
 
 @register.filter

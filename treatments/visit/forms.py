@@ -8,6 +8,7 @@ from django import forms
 
 from clinic.text import REASON_MAX_LENGTH
 from evidence.models import GradingScale
+from evidence.scales import level_label
 from treatments.models import SESSION_RECORD_FIELDS, TreatmentSession
 from treatments.rules import record as record_rules
 from treatments.rules.limits import PAIN_SCORE_MAX
@@ -25,7 +26,8 @@ def grade_field(scale: GradingScale | None) -> forms.Field | None:
         return forms.CharField(label=label, required=False, max_length=20)
     if scale.kind == GradingScale.Kind.LEVELS:
         choices = [("", "—")] + [
-            (str(level["value"]), f"{level['value']} · {level['label']}") for level in scale.levels
+            (str(level["value"]), level_label(level["value"], level["label"]))
+            for level in scale.levels
         ]
         return forms.ChoiceField(label=label, required=False, choices=choices)
     if scale.kind == GradingScale.Kind.RANGE:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from evidence.models import GradingScale
+from evidence.scales import grade_label
 from patients.models import BodyArea
 from treatments.booking.selectors import session_day
 from treatments.models import SESSION_RECORD_FIELDS, SessionAmendment, TreatmentSession
@@ -23,22 +23,6 @@ from treatments.rules import visit as visit_rules
 from treatments.rules.limits import PAIN_SCORE_MAX
 
 EMPTY = "—"
-
-
-def grade_label(scale: GradingScale | None, grade: str) -> str:
-    """A grade with its meaning on the concern's scale ("2 · Moderate"), not just its code."""
-    if not grade:
-        return EMPTY
-    if scale is None:
-        return grade
-    if scale.kind == GradingScale.Kind.LEVELS:
-        for level in scale.levels:
-            if str(level["value"]) == grade:
-                return f"{grade} · {level['label']}"
-        return f"{grade} (not a grade of {scale.name})"
-    if scale.kind == GradingScale.Kind.RANGE and scale.range_max is not None:
-        return f"{grade} of {scale.range_max.normalize()}{f' {scale.unit}' if scale.unit else ''}"
-    return grade
 
 
 def session_on_the_day_problem(session: TreatmentSession, what: str = "checked in") -> str | None:

@@ -7,6 +7,7 @@ measured at 1024, 768 and 390 px (no sideways scroll of the page itself), and ax
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Iterator
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_first_visit import LOGINS, log_in
+from tests.e2e.test_first_visit import LOGINS, RECOVERY, log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -26,7 +28,7 @@ WIDTHS = (1024, 768, 390)
 SHOTS = bool(os.environ.get("E2E_SHOTS"))
 AXE = Axe()
 #: Pages axe-core also checks at 390 px, where the menu wraps and table rows stack as cards.
-NARROW_AXE = {"home", "today", "patient", "plan-step-2-screening"}
+NARROW_AXE = {"home", "today", "patient", "plan-step-2-screening", "two-factor-codes"}
 
 
 class Checker:
@@ -223,6 +225,18 @@ def test_the_two_factor_pages_fit_every_device_and_pass_axe(browser, app_url: st
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(re.compile("/accounts/two-factor/setup/"))
         checker.check("two-factor-setup")
+        # Finished, as the authenticator app would: the recovery codes, shown once.
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.get_by_role("textbox", name="Code").fill(str(TOTP(key).token()).zfill(6))
+        page.get_by_role("button", name="Confirm and continue").click()
+        page.wait_for_load_state()
+        RECOVERY["dr.evans"] = page.locator("ul.codes code").all_inner_texts()
+        assert len(RECOVERY["dr.evans"]) == 10
+        checker.check("two-factor-codes")
+        for width in (768, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            screenshot(page, f"layout/two-factor-codes-{width}")
     finally:
         context.close()
     # A dermatologist with an authenticator is asked for its code at each sign-in.

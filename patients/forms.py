@@ -107,6 +107,26 @@ class ConcernForm(forms.ModelForm):
         scale_field.widget.choices = [("", "---------"), *scales.scale_choices()]
         grade_field = cast(forms.ChoiceField, self.fields["baseline_grade"])
         grade_field.choices = [("", "---------"), *scales.grade_choices()]
+        # For concern-scales.js: once an indication is chosen, only its own scales are offered
+        # (the server still refuses another's, in clean()).
+        self.scales_by_indication = {
+            str(indication.pk): [scale.pk for scale in found]
+            for indication, found in scales.by_indication.items()
+        }
+        self.scale_codes = {str(scale.pk): scale.code for scale in scales.scales}
+
+    @property
+    def concern_scales(self) -> dict[str, Any]:
+        """What concern-scales.js reads (as JSON on the page): each indication's scales, each
+        scale's code (its grades' values start with it) and the fields' ids."""
+        return {
+            "by_indication": self.scales_by_indication,
+            "codes": self.scale_codes,
+            "fields": {
+                name: self[name].id_for_label
+                for name in ("indication", "grading_scale", "baseline_grade")
+            },
+        }
         self.order_fields([*CONCERN_FIELDS[:4], "baseline_score", "notes"])
 
     def clean(self) -> dict[str, Any]:

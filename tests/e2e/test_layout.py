@@ -130,6 +130,7 @@ def test_the_front_desk_day_fits_every_device_and_passes_axe(signed_in, app_url:
     if pages != 1:
         desk.problems.append(f"printout: {pages} A4 pages")
     desk.check("booking", f"/sessions/{planned['id']}/book/")
+    desk.check("consultation-booking", f"/patients/{booked['patient']}/consultation/")
     desk.check("today", f"/today/?date={day}")
     practitioner, room = booked["practitioner"]["id"], booked["room"]["id"]
     desk.check("calendar-day", f"/calendar/practitioners/{practitioner}/?view=day&date={day}")

@@ -167,6 +167,9 @@ def _booking_page(
         "preferred_free": sum(1 for t in times if t.preferred_free),
         "shifts": shifts,
         "window": window,
+        "picker_label": (
+            f"Days of the booking window, {window.first:%d %b} to {window.last:%d %b %Y}"
+        ),
     }
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
+from treatments.consultation.selectors import still_booked
 from treatments.models import Consultation, Screening, TreatmentPlan, TreatmentSession
 from treatments.screening.selectors import screening_is_current, screening_validity_end
 
@@ -68,4 +69,5 @@ def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
         "sessions": sessions,
         "screenings": screenings,
         "consultations": consultations,
+        "consultation_booked": any(still_booked(c, today) for c in consultations),
     }

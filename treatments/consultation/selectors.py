@@ -3,11 +3,13 @@ attended one leads into planning."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from clinic.ids import parse_public_id
 from patients.models import Patient, SkinConcern
@@ -47,4 +49,30 @@ def concerns_to_plan(patient: Patient) -> list[SkinConcern]:
         .filter(~Exists(active_plan))
         .select_related("indication")
         .order_by("created_at", "pk")
+    )
+
+
+def still_booked(consultation: Consultation, today: dt.date) -> bool:
+    """A booked consultation today or later: while a patient has one, the pages show it rather
+    than offer to book another (`consultation_booked_for` asks the same of the database)."""
+    return (
+        consultation.status == Consultation.Status.BOOKED
+        and timezone.localtime(consultation.starts_at).date() >= today
+    )
+
+
+def consultation_booked_for(patient_id: int) -> Consultation | None:
+    """The patient's booked consultation today or later, if any (see `still_booked`)."""
+    start_of_today = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate(), dt.time.min), timezone.get_current_timezone()
+    )
+    return (
+        Consultation.objects.filter(
+            patient_id=patient_id,
+            status=Consultation.Status.BOOKED,
+            starts_at__gte=start_of_today,
+        )
+        .select_related("practitioner__user", "room")
+        .order_by("starts_at")
+        .first()
     )

@@ -42,14 +42,18 @@ def consultation_duration() -> dt.timedelta:
     return dt.timedelta(minutes=settings.CONSULTATION_MINUTES)
 
 
-def consultation_availability(*, patient: Patient, day: dt.date) -> Availability:
-    """The times on `day` when a dermatologist and a room are free for a consultation and the
-    patient is booked nowhere else."""
-    start, end = day_bounds(day)
+def consultation_availability(
+    *, patient: Patient, day: dt.date, last: dt.date | None = None
+) -> Availability:
+    """The times on `day` (through `last`, for the page's day picker) when a dermatologist and
+    a room are free for a consultation and the patient is booked nowhere else."""
+    last = last or day
+    start, _ = day_bounds(day)
+    _, end = day_bounds(last)
     context = booking_context(start=start, end=end, modality=None)
     dermatologists = sorted(pk for pk, p in context.practitioners.items() if p.is_dermatologist)
     found = slots.free_slots(
-        days=[day],
+        days=[day + dt.timedelta(days=n) for n in range((last - day).days + 1)],
         hours=context.hours,
         calendar=context.calendar,
         duration=consultation_duration(),

@@ -4,6 +4,8 @@ it attended and goes on to the concern and its plan. Thin: one service or select
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -23,26 +25,33 @@ from treatments.consultation import services
 from treatments.consultation.selectors import (
     VIEW_PERM,
     concerns_to_plan,
+    consultation_booked_for,
     consultation_get_for_user,
 )
 from treatments.models import Consultation
+from treatments.rules import slots
+from treatments.rules.limits import CONSULTATION_DAYS_AHEAD
 
 FIRST_FREE = "first"
 
 
-def _slot_choice(request: StaffHttpRequest, availability: services.Availability) -> dict | None:
-    """The chosen time with its dermatologist and room ("first free" resolved from the slot)."""
+def _slot_choice(
+    request: StaffHttpRequest, availability: services.Availability
+) -> dict[str, Any] | None:
+    """The chosen time with its dermatologist and room: the row's own choices (named by the
+    time), else the plain fields, else "first free" resolved from the slot."""
+    raw = request.POST.get("starts_at", "")
     try:
-        starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
+        starts_at = dt.datetime.fromisoformat(raw)
     except ValueError:
         return None
     slot = next((s for s in availability if s.starts_at == starts_at), None)
     names = availability.names
-    wanted = {"practitioner": request.POST.get("practitioner"), "room": request.POST.get("room")}
     chosen = {}
     for kind, key, free in (("practitioner", "p", "practitioner_ids"), ("room", "r", "room_ids")):
-        if wanted[kind] and wanted[kind] != FIRST_FREE:
-            chosen[kind] = wanted[kind]
+        wanted = request.POST.get(f"{kind}-{raw}") or request.POST.get(kind)
+        if wanted and wanted != FIRST_FREE:
+            chosen[kind] = wanted
         elif slot is not None:
             chosen[kind] = names[key][getattr(slot, free)[0]]["id"]
         else:
@@ -53,11 +62,17 @@ def _slot_choice(request: StaffHttpRequest, availability: services.Availability)
 @require_http_methods(["GET", "POST"])
 @permission_required(services.BOOK_PERM, raise_exception=True)
 def consultation_book(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """One day at a time from today, as the session booking page: a day picker that never
+    offers a past day, the day's free times each with its free dermatologists and rooms."""
     patient = patient_get_for_user(request.user, public_id)
     shown(patient)
-    day = parse_day(request.POST.get("day") or request.GET.get("day"), timezone.localdate())
-    availability = services.consultation_availability(patient=patient, day=day)
-    if request.method == "POST":
+    today = timezone.localdate()
+    window = [today + dt.timedelta(days=n) for n in range(CONSULTATION_DAYS_AHEAD + 1)]
+    booked = consultation_booked_for(patient.pk)
+    availability = services.consultation_availability(
+        patient=patient, day=window[0], last=window[-1]
+    )
+    if request.method == "POST" and booked is None:
         choice = _slot_choice(request, availability) or {}
         practitioner = practitioner_by_public_id(choice.get("practitioner"))
         room = room_by_public_id(choice.get("room"))
@@ -65,7 +80,7 @@ def consultation_book(request: StaffHttpRequest, public_id: str) -> HttpResponse
             messages.error(request, "Choose a time from the list.")
         else:
             try:
-                booked = services.consultation_book(
+                made = services.consultation_book(
                     acting_user=request.user,
                     patient=patient,
                     starts_at=choice["starts_at"],
@@ -76,32 +91,51 @@ def consultation_book(request: StaffHttpRequest, public_id: str) -> HttpResponse
             except ClinicError as error:
                 messages.error(request, error.message)
             else:
-                local = timezone.localtime(booked.starts_at)
+                local = timezone.localtime(made.starts_at)
                 messages.success(
                     request,
                     f"Consultation booked {local:%A %d %b %Y %H:%M} with {practitioner}, {room}.",
                 )
                 return redirect(reverse("patient-detail", args=[patient.public_id]))
+    elif request.method == "POST":
+        messages.error(request, "This patient already has a consultation booked.")
+    by_day: dict[dt.date, list[slots.FreeSlot]] = defaultdict(list)
+    for slot in availability:
+        by_day[timezone.localtime(slot.starts_at).date()].append(slot)
+    days = slots.booking_days(
+        days=window,
+        calendar=availability.calendar,
+        free_times={day: len(found) for day, found in by_day.items()},
+        refused={},
+        today=today,
+    )
+    asked = parse_day(request.POST.get("day") or request.GET.get("day"), dt.date.min)
+    chosen = slots.first_choice(days, asked, today)
     names = availability.names
+    rows = [
+        {
+            "time": offered,
+            "practitioners": [names["p"][pk] for pk in offered.practitioner_ids],
+            "rooms": [names["r"][pk] for pk in offered.room_ids],
+        }
+        for offered in slots.offered_times(
+            by_day.get(chosen, []), preferred_practitioner=None, preferred_room=None
+        )
+    ]
+    index = window.index(chosen)  # the window's own day: asked for, nearest free, or today
     return render(
         request,
         "treatments/consultation_book.html",
         {
             "patient": patient,
-            "day": day,
-            "previous_day": day - dt.timedelta(days=1),
-            "next_day": day + dt.timedelta(days=1),
-            "today": timezone.localdate(),
-            "slots": availability.rows(),
-            "dermatologists": sorted(
-                {pk: names["p"][pk] for slot in availability for pk in slot.practitioner_ids}
-                .values(),
-                key=lambda p: p["name"],
-            ),
-            "rooms": sorted(
-                {pk: names["r"][pk] for slot in availability for pk in slot.room_ids}.values(),
-                key=lambda r: r["name"],
-            ),
+            "booked": booked,
+            "days": days,
+            "chosen": chosen,
+            "day_state": days[index],
+            "previous_day": days[index - 1].day if index else None,
+            "next_day": days[index + 1].day if index + 1 < len(days) else None,
+            "rows": rows,
+            "picker_label": f"Days from today to {window[-1]:%d %b %Y}",
             "minutes": services.consultation_duration().seconds // 60,
         },
     )

@@ -15,6 +15,7 @@ __all__ = [
     "ANAESTHETIC_LEAD",
     "ANAESTHETIC_LEAD_MINUTES",
     "BOOKING_NOTICE_DAYS",
+    "CONSULTATION_DAYS_AHEAD",
     "MAX_BOOKING_AHEAD_DAYS",
     "MAX_INTERVAL_DAYS",
     "MAX_SESSIONS",
@@ -52,3 +53,5 @@ PAIN_SCORE_MAX = 10
 #: A planned session is due for booking this many days before its booking window opens: a
 #: week's notice to reach the patient and find a time.
 BOOKING_NOTICE_DAYS = 7
+#: The consultation page's day picker runs from today this many days on (never a past day).
+CONSULTATION_DAYS_AHEAD = 13

@@ -337,9 +337,9 @@ class GradingScale(ProvenanceMixin):
                 return f"{self.name} takes a number such as 12 or 12.5; got {grade!r}."
             value = Decimal(grade)
             if self.range_min is not None and value < self.range_min:
-                return f"{self.name} starts at {self.range_min.normalize()}; got {grade}."
+                return f"{self.name} starts at {self.range_min.normalize():f}; got {grade}."
             if self.range_max is not None and value > self.range_max:
-                return f"{self.name} goes up to {self.range_max.normalize()}; got {grade}."
+                return f"{self.name} goes up to {self.range_max.normalize():f}; got {grade}."
         elif self.kind == self.Kind.DESCRIPTIVE:
             return f"{self.name} has no single grade; record the findings in the notes."
         return None

@@ -137,5 +137,6 @@ def grade_label(scale: Scale | None, grade: str, *, with_scale: bool = True) -> 
         text = level_label(grade, meanings[grade])
     elif scale.kind == "range" and scale.range_max is not None:
         unit = f" {scale.unit}" if scale.unit else ""
-        text = f"{grade} of {scale.range_max.normalize()}{unit}"
+        # ":f" keeps 100 from reading "1E+2", as normalize() alone writes it.
+        text = f"{grade} of {scale.range_max.normalize():f}{unit}"
     return f"{text} ({short_name(scale.name)})" if with_scale else text

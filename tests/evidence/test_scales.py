@@ -146,6 +146,8 @@ def test_a_grade_is_shown_with_its_meaning_and_its_scale() -> None:
     assert grade_label(AA_IGA, "3", with_scale=False) == "3 — Severe (SALT 50–94)"
     mmasi = Scale("mMASI (modified MASI)", "range", range_max=Decimal("24.00"))
     assert grade_label(mmasi, "12.5") == "12.5 of 24 (mMASI)"
+    salt = Scale("SALT (Severity of Alopecia Tool)", "range", range_max=Decimal("100.00"), unit="%")
+    assert grade_label(salt, "63") == "63 of 100 % (SALT)"
     assert grade_label(AA_IGA, "7") == (
         "7 (not a grade of AA-IGA (Alopecia Areata Investigator Global Assessment))"
     )

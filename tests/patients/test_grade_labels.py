@@ -42,3 +42,14 @@ def test_the_patient_page_shows_a_baseline_with_its_meaning_and_its_scale(
         reverse("plan-parameters", args=[concern.patient.public_id, concern.public_id])
     )
     assert "baseline 3 — Severe (SALT 50–94) (AA-IGA)" in steps.content.decode()
+
+
+def test_a_score_reads_against_its_scales_top_without_an_exponent(dermatologist: Client) -> None:
+    # SALT runs to 100.00, which Decimal.normalize() alone writes "1E+2".
+    concern = factories.SkinConcernFactory(
+        indication=Indication.objects.get(slug="alopecia-areata"),
+        grading_scale=GradingScale.objects.get(code="S15"),
+        baseline_grade="63",
+    )
+    page = dermatologist.get(reverse("patient-detail", args=[concern.patient.public_id]))
+    assert "<td>63 of 100 % (SALT)</td>" in page.content.decode()

@@ -31,8 +31,8 @@ def grade_field(scale: GradingScale | None) -> forms.Field | None:
         ]
         return forms.ChoiceField(label=label, required=False, choices=choices)
     if scale.kind == GradingScale.Kind.RANGE:
-        low = scale.range_min.normalize() if scale.range_min is not None else None
-        high = scale.range_max.normalize() if scale.range_max is not None else None
+        low = f"{scale.range_min.normalize():f}" if scale.range_min is not None else None
+        high = f"{scale.range_max.normalize():f}" if scale.range_max is not None else None
         span = f"from {low}" + (f" to {high}" if high is not None else "")
         return forms.CharField(
             label=label,

@@ -167,10 +167,13 @@ SESSION_OPERATIONS = (
     "sessions_no_show_create",
     "sessions_record_create",
     "sessions_amend_create",
+    "sessions_rescreen_create",
+    "sessions_reopen_create",
 )
 SCREENING_OPERATIONS = ("screenings_retrieve", "screenings_override_create")
 PATIENT_QUERIES = (
     "plans_list",
+    "plan_refusals_list",
     "screenings_list",
     "consultations_list",
     "consultations_availability_list",
@@ -283,6 +286,11 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("sessions_check_in_create", "200"): _session("/id"),
     ("sessions_record_create", "200"): _session("/id"),
     ("sessions_amend_create", "200"): _session("/id"),
+    ("sessions_rescreen_create", "200"): _session("/id"),
+    ("sessions_reopen_create", "200"): _session("/id"),
+    ("plan_refusals_list", "200"): _to(
+        ("plan_refusals_retrieve",), "path.public_id", "/results/0/id"
+    ),
     ("screenings_rescreen_create", "201"): _to(SCREENING_OPERATIONS, "path.public_id", "/id"),
     ("screenings_list", "200"): _to(SCREENING_OPERATIONS, "path.public_id", "/results/0/id"),
     ("evidence_studies_list", "200"): _evidence("studies", "code"),

@@ -10,7 +10,7 @@ from evidence import api as evidence_api
 from patients import api as patients_api
 from treatments.booking.api import SessionViewSet
 from treatments.consultation.api import ConsultationViewSet
-from treatments.planning.api import PlanViewSet
+from treatments.planning.api import PlanRefusalViewSet, PlanViewSet
 from treatments.screening.api import ScreeningViewSet
 
 app_name = "api"
@@ -21,6 +21,7 @@ router.include_root_view = False
 router.include_format_suffixes = False  # JSON only: no /api/patients.json twins to guard
 router.register("patients", patients_api.PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-refusals", PlanRefusalViewSet, basename="plan-refusal")
 router.register("screenings", ScreeningViewSet, basename="screening")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("consultations", ConsultationViewSet, basename="consultation")

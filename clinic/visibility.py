@@ -35,6 +35,9 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
         "amendments",
     ),
     "treatments.screening": ("answers", "notes", "override_reason"),
+    # That planning was refused, by whom and when, is the front desk's to see (as a screening's
+    # result is); which contraindication refused it is clinical.
+    "treatments.planrefusal": ("rules", "reason"),
 }
 
 #: Records that are clinical as a whole: each screening answer, each amendment of a session

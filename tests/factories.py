@@ -18,11 +18,13 @@ from evidence.models import (
     Indication,
     Modality,
     Protocol,
+    RuleSeverity,
     Study,
 )
 from patients.models import BodyArea, Patient, PatientAccess, SkinConcern
 from treatments.models import (
     Consultation,
+    PlanRefusal,
     Screening,
     ScreeningAnswer,
     TreatmentPlan,
@@ -301,6 +303,28 @@ class ScreeningAnswerFactory(factory.django.DjangoModelFactory[ScreeningAnswer])
     screening = factory.SubFactory(ScreeningFactory)
     rule = factory.SubFactory(ContraindicationRuleFactory)
     answer = False
+
+
+class PlanRefusalFactory(factory.django.DjangoModelFactory[PlanRefusal]):
+    class Meta:
+        model = PlanRefusal
+        skip_postgeneration_save = True
+
+    concern = factory.SubFactory(SkinConcernFactory)
+    patient = factory.SelfAttribute("concern.patient")
+    protocol = factory.SubFactory(
+        ProtocolFactory, indication=factory.SelfAttribute("..concern.indication")
+    )
+    refused_by = factory.SubFactory(UserFactory)
+    refused_at = factory.LazyFunction(timezone.now)
+    reason = "An absolute contraindication blocks this: T00 Test condition"
+
+    @factory.post_generation
+    def rules(self, create: bool, extracted: list[ContraindicationRule] | None) -> None:
+        if create:
+            self.rules.set(
+                extracted or [ContraindicationRuleFactory(severity=RuleSeverity.ABSOLUTE)]
+            )
 
 
 class PractitionerAbsenceFactory(factory.django.DjangoModelFactory[PractitionerAbsence]):

@@ -17,6 +17,7 @@ from patients.admin import (
 from patients.models import Patient
 from treatments.models import (
     Consultation,
+    PlanRefusal,
     Screening,
     ScreeningAnswer,
     SessionAmendment,
@@ -223,10 +224,34 @@ class ConsultationAdmin(ReadOnlyRecordAdmin):
     actions = None
 
 
+@admin.register(PlanRefusal)
+class PlanRefusalAdmin(ReadOnlyRecordAdmin):
+    """Planning refused for an absolute contraindication: recorded by the planning service,
+    shown here as it was."""
+
+    list_display = ("patient", "protocol", "refused_by", "refused_at")
+    list_select_related = ("patient", "protocol", "refused_by")
+    search_fields = PATIENT_SEARCH
+    date_hierarchy = "refused_at"
+    fields = (
+        "public_id",
+        "patient",
+        "concern",
+        "protocol",
+        "refused_by",
+        "refused_at",
+        "rules",
+        "reason",
+    )
+    readonly_fields = fields
+    actions = None
+
+
 # Change history of the clinical records above (see evidence.admin_helpers.HistoryAdmin).
 admin.site.register(apps.get_model("treatments", "TreatmentPlanEvent"), PatientHistoryAdmin)
 admin.site.register(apps.get_model("treatments", "ScreeningEvent"), PatientHistoryAdmin)
 admin.site.register(apps.get_model("treatments", "ConsultationEvent"), PatientHistoryAdmin)
+admin.site.register(apps.get_model("treatments", "PlanRefusalEvent"), PatientHistoryAdmin)
 
 
 @admin.register(apps.get_model("treatments", "TreatmentSessionEvent"))

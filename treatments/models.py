@@ -535,6 +535,53 @@ class ScreeningAnswer(models.Model):
         return f"{self.rule.code}: {'yes' if self.answer else 'no'}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="PlanRefusalEvent",
+)
+class PlanRefusal(models.Model):
+    """Planning refused for an absolute contraindication: who considered which protocol for
+    which concern, when, and the rules that blocked it. Nothing else of the attempt is saved
+    (no plan exists), so this is the record that it was considered; it is never edited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plan_refusals")
+    concern = models.ForeignKey(
+        SkinConcern, on_delete=models.PROTECT, related_name="plan_refusals"
+    )
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="refusals")
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_refusals"
+    )
+    refused_at = models.DateTimeField()
+    rules = models.ManyToManyField(
+        ContraindicationRule,
+        related_name="plan_refusals",
+        help_text="The rules that applied as absolute to this plan, exceptions weighed.",
+    )
+    reason = bounded_text(
+        REASON_MAX_LENGTH + 1000, help_text="The refusal as the dermatologist was shown it."
+    )
+
+    class Meta:
+        ordering = ["-refused_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="plan_refusal_has_reason",
+                violation_error_message="A refusal says why.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-refused_at"], name="plan_refusal_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan refused for {self.patient.full_name} on {localtime(self.refused_at):%d %b %Y}"
+
+
 class ConsultationStatus(models.TextChoices):
     BOOKED = "booked", "Booked"
     ATTENDED = "attended", "Attended"

@@ -41,7 +41,7 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
-from treatments.rules import roles, slots, spacing
+from treatments.rules import roles, session_status, slots, spacing
 from treatments.rules.limits import ANAESTHETIC_LEAD, MAX_BOOKING_AHEAD_DAYS
 from treatments.rules.spacing import (
     ClinicCalendar,
@@ -535,7 +535,11 @@ def change_status(
     session: TreatmentSession, status: str, acting_user: User, *, reason: str = ""
 ) -> None:
     """A session's status, with why, who and when, written alone: the slot and the record of
-    what was done stay as they are. Called inside its service's transaction."""
+    what was done stay as they are. Called inside its service's transaction; a change the
+    status rules (`rules.session_status`) do not allow is refused."""
+    refusal = session_status.change_refusal(session.status, status)
+    if refusal:
+        raise Conflict(refusal)
     session.status, session.status_reason = status, reason
     session.status_changed_by, session.status_changed_at = acting_user, timezone.now()
     session.save(
@@ -574,10 +578,11 @@ def close_plan_if_done(plan_id: int) -> None:
 def session_cancel(
     *, acting_user: User, session: TreatmentSession, reason: str
 ) -> TreatmentSession:
-    """The record stays, with its reason; the slot is freed."""
+    """The record stays, with its reason; the slot is freed. A blocked session is cancelled
+    too (given up rather than re-screened): its block stays in its screenings and history."""
     clinicians.require(acting_user, roles.BOOK_PERM, "cancel sessions")
     session = session_lock(session)
-    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+    if not session_status.may_change(session.status, TreatmentSession.Status.CANCELLED):
         raise Conflict(f"A {session.get_status_display().lower()} session cannot be cancelled.")
     reason = checked_text(reason, field="reason", max_length=STATUS_REASON_MAX_LENGTH)
     if not reason:

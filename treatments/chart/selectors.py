@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from patients.models import Patient, SkinConcern
 from treatments.consultation.selectors import still_booked
-from treatments.models import Consultation, Screening, TreatmentPlan, TreatmentSession
+from treatments.models import (
+    Consultation,
+    PlanRefusal,
+    Screening,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from treatments.screening.selectors import screening_is_current, screening_validity_end
 
 
@@ -46,6 +52,16 @@ def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
         if user.has_perm("treatments.view_screening")
         else []
     )
+    refusals = (
+        list(
+            PlanRefusal.objects.filter(patient=patient)
+            .select_related("protocol", "concern__indication", "refused_by")
+            .prefetch_related("rules")
+            .order_by("-refused_at", "-pk")
+        )
+        if user.has_perm("treatments.view_planrefusal")
+        else []
+    )
     consultations = (
         list(
             Consultation.objects.filter(patient=patient)
@@ -66,6 +82,7 @@ def patient_chart(user: User | AnonymousUser, patient: Patient) -> dict:
     return {
         "concerns": concerns,
         "plans": plans,
+        "refusals": refusals,
         "sessions": sessions,
         "screenings": screenings,
         "consultations": consultations,

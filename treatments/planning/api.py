@@ -19,11 +19,12 @@ from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
-from treatments.models import TreatmentPlan, TreatmentSession
+from treatments.models import PlanRefusal, TreatmentPlan, TreatmentSession
 from treatments.planning import selectors, services
 from treatments.planning.serializers import (
     PlanCreateSerializer,
     PlanDetailSerializer,
+    PlanRefusalSerializer,
     PlanRequestSerializer,
     PlanSerializer,
     PreviewSerializer,
@@ -156,3 +157,30 @@ class PlanViewSet(
                 ],
             }
         )
+
+
+class PlanRefusalViewSet(
+    PublicIdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Plans refused for an absolute contraindication (read-only: planning records them)."""
+
+    serializer_class = PlanRefusalSerializer
+    lookup_field = "public_id"
+    queryset = PlanRefusal.objects.all()
+    request: StaffRequest
+
+    def get_queryset(self) -> QuerySet[PlanRefusal]:
+        refusals = selectors.plan_refusals_for_user(self.request.user)
+        patient = query_public_id(self.request, "patient") if self.action == "list" else None
+        if patient is not None:
+            refusals = refusals.filter(patient__public_id=patient)
+        return refusals
+
+    @extend_schema(
+        parameters=[OpenApiParameter("patient", OpenApiTypes.UUID, description="Patient id.")]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)

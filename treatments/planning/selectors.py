@@ -12,7 +12,7 @@ from clinic.ids import parse_public_id
 from evidence.models import Protocol
 from patients.models import SkinConcern
 from treatments import clinicians
-from treatments.models import Screening, TreatmentPlan, TreatmentSession
+from treatments.models import PlanRefusal, Screening, TreatmentPlan, TreatmentSession
 
 
 def protocols_for_concern(concern: SkinConcern) -> list[Protocol]:
@@ -52,3 +52,16 @@ def plan_get_for_user(user: User | AnonymousUser, public_id: uuid.UUID | str) ->
         )
     except TreatmentPlan.DoesNotExist:
         raise Http404("No such plan.") from None
+
+
+def plan_refusals_for_user(user: User | AnonymousUser) -> QuerySet[PlanRefusal]:
+    """Plans refused for an absolute contraindication, newest first, with who refused them and
+    the rules that did."""
+    clinicians.require_to_read(user, "treatments.view_planrefusal")
+    return (
+        PlanRefusal.objects.select_related(
+            "patient", "concern__indication", "protocol", "refused_by"
+        )
+        .prefetch_related("rules")
+        .order_by("-refused_at", "-pk")
+    )

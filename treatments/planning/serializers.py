@@ -10,6 +10,7 @@ from evidence.models import Protocol
 from evidence.serializers import StudySerializer
 from patients.serializers import ShowsPatientData
 from treatments.models import (
+    PlanRefusal,
     TreatmentPlan,
     TreatmentSession,
 )
@@ -60,6 +61,12 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = TreatmentSession
         fields = ("id", "number", "target_date", "starts_at", "ends_at", "status")
+
+
+class RefusalRuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    condition = serializers.CharField()
+    label = serializers.CharField(help_text="The rule in plain words, its code after.")
 
 
 class PlanSerializer(ShowsPatientData):
@@ -115,3 +122,32 @@ class PreviewSerializer(serializers.Serializer):
         "{code, question, severity, answer, because}. Need not be sent; an answer that "
         "contradicts one is refused.",
     )
+
+
+class PlanRefusalSerializer(ShowsPatientData):
+    """Planning refused for an absolute contraindication: who, which protocol for which
+    concern, when, and (clinicians only) the rules that refused it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    concern = serializers.UUIDField(source="concern.public_id", read_only=True)
+    indication = serializers.CharField(source="concern.indication.name", read_only=True)
+    protocol = serializers.CharField(source="protocol.code", read_only=True)
+    protocol_title = serializers.CharField(source="protocol.title", read_only=True)
+    refused_by = serializers.CharField(source="refused_by.get_username", read_only=True)
+    rules = RefusalRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanRefusal
+        fields = (
+            "id",
+            "patient",
+            "concern",
+            "indication",
+            "protocol",
+            "protocol_title",
+            "refused_by",
+            "refused_at",
+            "rules",
+            "reason",
+        )

@@ -23,15 +23,18 @@ from evidence.models import Protocol
 from patients.models import Patient, SkinConcern
 from treatments import clinicians
 from treatments.booking.selectors import area_sessions, clinic_calendar, neighbours_of
+from treatments.errors import ScreeningBlocked
 from treatments.models import (
+    PlanRefusal,
     Screening,
     TreatmentPlan,
     TreatmentSession,
 )
 from treatments.rules.planning import PlanParameters, plan_departures, plan_parameter_errors
+from treatments.rules.screening import Override, ScreeningOutcome
 from treatments.rules.spacing import SchedulingError, floor_problem, series_dates
 from treatments.screening.selectors import screening_questions
-from treatments.screening.services import screening_assess, screening_record
+from treatments.screening.services import Questions, screening_assess, screening_record
 
 __all__ = [
     "PlanParameters",
@@ -39,7 +42,9 @@ __all__ = [
     "plan_departures",
     "plan_parameters",
     "plan_parameters_from",
+    "plan_refusal_record",
     "plan_schedule_preview",
+    "plan_screen",
 ]
 
 
@@ -109,6 +114,68 @@ def plan_schedule_preview(params: PlanParameters[Protocol]) -> list[dt.date]:
 
 
 @transaction.atomic
+def plan_refusal_record(
+    *,
+    acting_user: User,
+    concern: SkinConcern,
+    protocol: Protocol,
+    outcome: ScreeningOutcome,
+    message: str,
+) -> PlanRefusal:
+    """Record that planning was refused for an absolute contraindication: who, which protocol
+    for which concern, when, and the rules that blocked it."""
+    refusal = PlanRefusal.objects.create(
+        patient_id=concern.patient_id,
+        concern=concern,
+        protocol=protocol,
+        refused_by=acting_user,
+        refused_at=timezone.now(),
+        reason=message[: PlanRefusal._meta.get_field("reason").max_length],
+    )
+    refusal.rules.set([hit.rule for hit in outcome.blocking])  # type: ignore[misc]
+    return refusal
+
+
+def _record_refusal(
+    error: ScreeningBlocked, *, acting_user: User, concern: SkinConcern, protocol: Protocol
+) -> None:
+    """The refusal, recorded in a transaction of its own: the attempt's is rolled back."""
+    plan_refusal_record(
+        acting_user=acting_user,
+        concern=concern,
+        protocol=protocol,
+        outcome=error.outcome,
+        message=error.message,
+    )
+
+
+def plan_screen(
+    *,
+    acting_user: User,
+    concern: SkinConcern,
+    params: PlanParameters[Protocol],
+    questions: Questions,
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+) -> tuple[ScreeningOutcome, Override]:
+    """The planning screening (`screening_assess`) before the plan is confirmed: saves nothing,
+    unless an absolute contraindication refuses the plan, which is recorded (`PlanRefusal`)."""
+    clinicians.require_planner(acting_user)
+    try:
+        return screening_assess(
+            questions=questions,
+            answers=answers,
+            indication_id=concern.indication_id,
+            acknowledged=acknowledged,
+            override_reason=override_reason,
+            acting_user=acting_user,
+        )
+    except ScreeningBlocked as error:
+        _record_refusal(error, acting_user=acting_user, concern=concern, protocol=params.protocol)
+        raise
+
+
 def plan_create(
     *,
     acting_user: User,
@@ -121,8 +188,34 @@ def plan_create(
     """Screen, then create an active plan with its sessions' target dates.
 
     An absolute contraindication, a missing answer or an un-overridden relative one raises
-    and nothing is saved.
+    and nothing of the plan is saved; an absolute one is recorded as a `PlanRefusal`.
+    Not atomic itself: the plan is (`_plan_create`), and a refusal is kept although the
+    attempt is rolled back.
     """
+    try:
+        return _plan_create(
+            acting_user=acting_user,
+            concern=concern,
+            params=params,
+            answers=answers,
+            acknowledged=acknowledged,
+            override_reason=override_reason,
+        )
+    except ScreeningBlocked as error:
+        _record_refusal(error, acting_user=acting_user, concern=concern, protocol=params.protocol)
+        raise
+
+
+@transaction.atomic
+def _plan_create(
+    *,
+    acting_user: User,
+    concern: SkinConcern,
+    params: PlanParameters[Protocol],
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str],
+    override_reason: str,
+) -> TreatmentPlan:
     responsible = clinicians.require_planner(acting_user)
     # Planning takes turns per patient: the area's other plans cannot change underneath.
     patient = Patient.objects.select_for_update().get(pk=concern.patient_id)

@@ -29,13 +29,14 @@ from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked
+from treatments.models import TreatmentSession
 from treatments.planning import selectors, services
 from treatments.planning.forms import PlanParametersForm
 from treatments.rules.roles import PLAN_PERMS
 from treatments.rules.screening import Questionnaire
 from treatments.screening.forms import ScreeningForm
 from treatments.screening.selectors import screening_findings, screening_questions
-from treatments.screening.services import screening_assess
+from treatments.visit.selectors import session_block
 
 PLANNER_PERMS = tuple(sorted(PLAN_PERMS))
 
@@ -149,13 +150,14 @@ def plan_screening(request: StaffHttpRequest, public_id: str, concern_id: str) -
     form = ScreeningForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            screening_assess(
+            services.plan_screen(
+                acting_user=request.user,
+                concern=concern,
+                params=params,
                 questions=questions,
                 answers=form.answers(),
-                indication_id=concern.indication_id,
                 acknowledged=form.acknowledged(),
                 override_reason=form.cleaned_data["override_reason"],
-                acting_user=request.user,
             )
         except ScreeningBlocked as error:
             blocked = error.outcome
@@ -243,13 +245,20 @@ def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = selectors.plan_get_for_user(request.user, public_id)
     shown(plan.patient)
     screenings = list(plan.screenings.all())
+    sessions = list(plan.sessions.all())
     return render(
         request,
         "treatments/plan_detail.html",
         {
             "plan": plan,
-            "sessions": list(plan.sessions.all()),
+            "sessions": sessions,
             "screenings": screenings,
+            # Each blocked session's block, from the screenings already read: no query more.
+            "blocks": {
+                session.pk: session_block(session, screenings=screenings)
+                for session in sessions
+                if session.status == TreatmentSession.Status.BLOCKED
+            },
             # Screening answers are clinical (clinic.visibility): not even read for others.
             "findings": screening_findings(screenings) if sees_clinical(request.user) else {},
         },

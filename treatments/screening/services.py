@@ -26,7 +26,7 @@ from evidence.models import ContraindicationRule, RuleSeverity
 from treatments import clinicians
 from treatments.errors import ScreeningBlocked, rules_extra
 from treatments.models import Screening, ScreeningAnswer, TreatmentPlan, TreatmentSession
-from treatments.rules import roles
+from treatments.rules import roles, session_status
 from treatments.rules import screening as rules
 from treatments.rules.screening import Override, Questionnaire, ScreeningOutcome
 from treatments.screening.selectors import (
@@ -279,13 +279,65 @@ def screening_rescreen(
     `session` is the row its caller fetched (and, at check-in, locked) with its plan, concern
     and patient.
     """
+    if session.status == TreatmentSession.Status.BLOCKED:
+        raise Conflict(
+            "A blocked session is re-screened on its own page (it reopens if the "
+            "contraindication has cleared): POST /api/sessions/{id}/rescreen/."
+        )
+    return _rescreen(
+        acting_user=acting_user,
+        session=session,
+        changed=changed,
+        answers=answers,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+        notes=notes,
+    )
+
+
+@transaction.atomic(savepoint=False)  # joins the caller's transaction; no savepoint
+def screening_rescreen_blocked(
+    *,
+    acting_user: User,
+    session: TreatmentSession,
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+    notes: str = "",
+) -> Screening:
+    """A blocked session's re-screen, in full (the last screening is the one that blocked it,
+    so nothing carries over), saved whatever it finds. Its caller
+    (`visit.services.session_rescreen`) reopens the session if it is clear."""
+    if session.status != TreatmentSession.Status.BLOCKED:
+        raise Conflict("Only a blocked session is re-screened to reopen it.")
+    return _rescreen(
+        acting_user=acting_user,
+        session=session,
+        changed=True,
+        answers=answers,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+        notes=notes,
+    )
+
+
+def _rescreen(
+    *,
+    acting_user: User,
+    session: TreatmentSession,
+    changed: bool,
+    answers: Mapping[str, bool] | None,
+    acknowledged: Collection[str],
+    override_reason: str,
+    notes: str,
+) -> Screening:
     clinicians.require(acting_user, roles.SCREEN_PERM, "record screenings")
     plan = session.plan
     if plan.status != TreatmentPlan.Status.ACTIVE:
         raise Conflict("This plan is not active.")
     if plan.patient.status != plan.patient.Status.ACTIVE:
         raise Conflict("This patient's record is archived.")
-    if session.status not in TreatmentSession.OPEN_TO_BOOK:
+    if session.status not in session_status.RESCREENABLE:
         raise Conflict(
             f"A {session.get_status_display().lower()} session is not screened again."
         )

@@ -20,6 +20,9 @@ from treatments.visit.serializers import (
     CheckInBlockedSerializer,
     CheckInSerializer,
     RecordSerializer,
+    RescreenedSerializer,
+    SessionReopenSerializer,
+    SessionRescreenSerializer,
     SessionWithAmendmentsSerializer,
 )
 
@@ -69,6 +72,56 @@ class VisitActions:
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(CheckedInSerializer(result.session, context=context).data)
+
+    @extend_schema(
+        request=SessionRescreenSerializer,
+        responses={
+            200: RescreenedSerializer,
+            409: OpenApiResponse(
+                description="The session is not blocked, or its plan or patient is not active."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def rescreen(self, request: StaffRequest, public_id: str) -> Response:
+        """Re-screen a blocked session once the contraindication has cleared, in full. Clear
+        (or a relative contraindication overridden now by a dermatologist): the session is
+        planned again, its target today or later, to be booked. Otherwise it stays blocked;
+        the re-screen is saved either way."""
+        serializer = SessionRescreenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = visit_services.session_rescreen(
+            acting_user=request.user,
+            session=self.get_object(),
+            answers=data["answers"],
+            acknowledged=set(data["acknowledged"]),
+            override_reason=data.get("override_reason", ""),
+        )
+        return Response(RescreenedSerializer(result.session, context={"rescreen": result}).data)
+
+    @extend_schema(
+        request=SessionReopenSerializer,
+        responses={
+            200: RescreenedSerializer,
+            409: OpenApiResponse(
+                description="Not blocked, or its latest screening still blocks (re-screen)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: StaffRequest, public_id: str) -> Response:
+        """A dermatologist reopens a blocked session whose re-screen found a relative
+        contraindication: the written override and the reopening, together."""
+        clinicians.require_overrider(request.user)  # before the body: the role first
+        serializer = SessionReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = visit_services.session_reopen(
+            acting_user=request.user,
+            session=self.get_object(),
+            override_reason=serializer.validated_data.get("override_reason", ""),
+        )
+        return Response(RescreenedSerializer(result.session, context={"rescreen": result}).data)
 
     @extend_schema(request=RecordSerializer, responses=SessionDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -17,10 +17,17 @@ from django.utils.dateparse import parse_datetime
 from evidence.scales import grade_label
 from patients.models import BodyArea
 from treatments.booking.selectors import session_day
-from treatments.models import SESSION_RECORD_FIELDS, SessionAmendment, TreatmentSession
+from treatments.models import (
+    SESSION_RECORD_FIELDS,
+    Screening,
+    SessionAmendment,
+    TreatmentSession,
+)
 from treatments.rules import record as record_rules
+from treatments.rules import session_status
 from treatments.rules import visit as visit_rules
 from treatments.rules.limits import PAIN_SCORE_MAX
+from treatments.rules.screening import awaiting_override
 
 EMPTY = "—"
 
@@ -155,3 +162,68 @@ def record_problems_of(session: TreatmentSession) -> dict[str, list[str]]:
             # The rule's message says it better than a validator's ("less than or equal to").
             errors.setdefault(name, list(messages))
     return errors
+
+
+def session_screenings(session: TreatmentSession) -> list[Screening]:
+    """The session's own screenings (at check-in, and re-screens after a block), newest first,
+    with who screened and who overrode, in one query."""
+    return list(
+        Screening.objects.filter(session=session)
+        .select_related("performed_by", "override_by")
+        .order_by("-performed_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Block:
+    """A blocked session as its pages show it: the rule that blocked it (in words, from the
+    rules' labels), the screening that did (who, when), the latest re-screen since, why it is
+    still blocked, and what may be done (`rules.session_status.actions`)."""
+
+    reason: str
+    blocked_by: Screening | None
+    latest: Screening | None
+    still_blocked: str | None
+    awaiting_override: bool
+    actions: frozenset[str]
+
+    @property
+    def rescreened(self) -> bool:
+        return self.latest is not None and self.latest is not self.blocked_by
+
+
+def session_block(
+    session: TreatmentSession, *, screenings: list[Screening] | None = None
+) -> Block | None:
+    """The block of a blocked session, from its screenings (newest first: read here unless the
+    caller has them, e.g. the plan page, which reads all the plan's at once); None otherwise."""
+    if session.status != TreatmentSession.Status.BLOCKED:
+        return None
+    mine = [
+        screening
+        for screening in (screenings if screenings is not None else session_screenings(session))
+        if screening.session_id == session.pk
+    ]
+    blocked_at = session.status_changed_at
+    blocked_by = next(
+        (
+            screening
+            for screening in mine
+            if screening.result == Screening.Result.BLOCKED
+            and (blocked_at is None or screening.performed_at <= blocked_at)
+        ),
+        None,
+    )
+    latest = mine[0] if mine else None
+    overridden = latest is not None and latest.override_by_id is not None
+    return Block(
+        reason=session.status_reason,
+        blocked_by=blocked_by,
+        latest=latest,
+        still_blocked=session_status.reopen_refusal(
+            latest.result if latest else None, overridden=overridden
+        ),
+        awaiting_override=latest is not None
+        and awaiting_override(latest.result, overridden=overridden),
+        actions=session_status.actions(session.status),
+    )

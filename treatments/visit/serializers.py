@@ -153,3 +153,70 @@ class CheckInBlockedSerializer(serializers.Serializer):
             child=serializers.ListField(child=serializers.CharField())
         )
         return fields
+
+
+class SessionRescreenSerializer(StrictTypes):
+    """A blocked session's re-screen: in full (the last screening is the one that blocked it)."""
+
+    answers = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Every question the record does not answer, by rule code: "
+        '{"C08": false, ...}.',
+    )
+    acknowledged = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, default=list
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text="A dermatologist's override of a relative contraindication the re-screen "
+        "finds: with it the session reopens at once.",
+    )
+
+
+class SessionReopenSerializer(StrictTypes):
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text="The written override of the relative contraindication the re-screen found "
+        "(not needed if someone has given it already).",
+    )
+
+
+class RescreenedSerializer(SessionDetailSerializer):
+    """A blocked session's re-screen: the session as it now is (planned again, or still
+    blocked), the screening taken (the Rescreen, in the context as "rescreen") and why the
+    session is still blocked, if it is."""
+
+    screening = serializers.SerializerMethodField()
+    screening_result = serializers.SerializerMethodField()
+    reopened = serializers.SerializerMethodField(
+        help_text="Planned again: book it (POST /api/sessions/{id}/book/)."
+    )
+    still_blocked = serializers.SerializerMethodField(
+        help_text="Why the session is still blocked; empty once reopened."
+    )
+
+    class Meta(SessionDetailSerializer.Meta):
+        fields = (
+            *SessionDetailSerializer.Meta.fields,
+            "screening",
+            "screening_result",
+            "reopened",
+            "still_blocked",
+        )
+
+    def get_screening(self, session: TreatmentSession) -> uuid.UUID:
+        return self.context["rescreen"].screening.public_id
+
+    @extend_schema_field(serializers.ChoiceField(choices=ScreeningResult.choices))
+    def get_screening_result(self, session: TreatmentSession) -> str:
+        return self.context["rescreen"].screening.result
+
+    def get_reopened(self, session: TreatmentSession) -> bool:
+        return self.context["rescreen"].reopened
+
+    def get_still_blocked(self, session: TreatmentSession) -> str:
+        return self.context["rescreen"].still_blocked or ""

@@ -15,7 +15,7 @@ from clinic.errors import Conflict, ContraindicationBlocked, InvalidInput
 from clinic.text import checked_text
 from evidence.models import RuleSeverity
 from treatments import clinicians
-from treatments.booking.selectors import session_lock
+from treatments.booking.selectors import clinic_calendar, session_lock
 from treatments.booking.services import change_status, close_plan_if_done
 from treatments.models import (
     SESSION_RECORD_FIELDS,
@@ -25,10 +25,14 @@ from treatments.models import (
     TreatmentSession,
 )
 from treatments.rules import record as record_rules
-from treatments.rules import roles
+from treatments.rules import roles, session_status
 from treatments.rules import screening as screening_rules
 from treatments.screening.selectors import latest_screening_for_session
-from treatments.screening.services import screening_override, screening_rescreen
+from treatments.screening.services import (
+    screening_override,
+    screening_rescreen,
+    screening_rescreen_blocked,
+)
 from treatments.visit.selectors import record_problems_of, session_on_the_day_problem
 
 
@@ -103,6 +107,96 @@ def session_check_in(
     else:
         change_status(session, TreatmentSession.Status.CHECKED_IN, acting_user)
     return CheckIn(session=session, screening=screening)
+
+
+@dataclass(frozen=True)
+class Rescreen:
+    """A blocked session's re-screen: the screening saved, and the session planned again
+    (`reopened`) or still blocked, with why (`still_blocked`)."""
+
+    session: TreatmentSession
+    screening: Screening
+    still_blocked: str | None
+
+    @property
+    def reopened(self) -> bool:
+        return self.still_blocked is None
+
+
+def _reopen(session: TreatmentSession, acting_user: User) -> None:
+    """Planned again, to be booked like any planned session: the old slot (its day has gone)
+    is released, and the target moves to today or later. The block stays on record in the
+    session's screenings and its change history."""
+    session.target_date = session_status.reopened_target(
+        session.target_date, timezone.localdate(), clinic_calendar()
+    )
+    session.starts_at = session.ends_at = None
+    session.practitioner = session.room = None
+    change_status(session, TreatmentSession.Status.PLANNED, acting_user)
+    session.save(
+        update_fields=["target_date", "starts_at", "ends_at", "practitioner", "room", "updated_at"]
+    )
+
+
+@transaction.atomic
+def session_rescreen(
+    *,
+    acting_user: User,
+    session: TreatmentSession,
+    answers: Mapping[str, bool],
+    acknowledged: Collection[str] = (),
+    override_reason: str = "",
+) -> Rescreen:
+    """Re-screen a blocked session once the contraindication has cleared. Clear (or a relative
+    contraindication a dermatologist overrides now, in writing): the session is planned again,
+    to be booked within the series' spacing. Otherwise it stays blocked, the re-screen on
+    record; a relative one waits for a dermatologist (`session_reopen`)."""
+    clinicians.require(acting_user, roles.SCREEN_PERM, "re-screen patients")
+    session = session_lock(session)
+    screening = screening_rescreen_blocked(
+        acting_user=acting_user,
+        session=session,
+        answers=answers,
+        acknowledged=acknowledged,
+        override_reason=override_reason,
+    )
+    refusal = session_status.reopen_refusal(
+        screening.result, overridden=screening.override_by_id is not None
+    )
+    if refusal is None:
+        _reopen(session, acting_user)
+    return Rescreen(session=session, screening=screening, still_blocked=refusal)
+
+
+@transaction.atomic
+def session_reopen(
+    *, acting_user: User, session: TreatmentSession, override_reason: str = ""
+) -> Rescreen:
+    """A dermatologist reopens a blocked session whose re-screen found a relative
+    contraindication: the written override (given here, or already on the re-screen) and the
+    reopening are one write."""
+    clinicians.require_overrider(acting_user)
+    session = session_lock(session)
+    if session.status != TreatmentSession.Status.BLOCKED:
+        raise Conflict(
+            f"Only a blocked session is reopened; this one is "
+            f"{session.get_status_display().lower()}."
+        )
+    screening = latest_screening_for_session(session)
+    if screening is not None and screening_rules.awaiting_override(
+        screening.result, overridden=screening.override_by_id is not None
+    ):
+        screening = screening_override(
+            acting_user=acting_user, screening=screening, reason=override_reason
+        )
+    refusal = session_status.reopen_refusal(
+        screening.result if screening else None,
+        overridden=screening is not None and screening.override_by_id is not None,
+    )
+    if refusal or screening is None:
+        raise Conflict(refusal or "This session has no screening.")
+    _reopen(session, acting_user)
+    return Rescreen(session=session, screening=screening, still_blocked=None)
 
 
 @transaction.atomic

@@ -31,7 +31,12 @@ from treatments.consultation.selectors import VIEW_PERM as CONSULTATION_VIEW_PER
 from treatments.models import TreatmentSession
 from treatments.rules import screening as screening_rules
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
-from treatments.rules.roles import ONLY_DERMATOLOGISTS_RECORD, RECORD_PERM
+from treatments.rules.roles import (
+    ONLY_DERMATOLOGISTS_RECORD,
+    OVERRIDE_PERM,
+    RECORD_PERM,
+    SCREEN_PERM,
+)
 from treatments.screening.forms import ScreeningForm
 from treatments.screening.selectors import (
     latest_screening,
@@ -44,8 +49,10 @@ from treatments.visit import services as visit_services
 from treatments.visit.forms import SessionAmendForm, SessionRecordForm
 from treatments.visit.selectors import (
     session_amendments,
+    session_block,
     session_on_the_day_problem,
     session_record_rows,
+    session_screenings,
 )
 
 
@@ -242,13 +249,16 @@ def session_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             else:
                 messages.success(request, f"Session {session.number}'s record amended.")
                 return redirect("session-detail", public_id=session.public_id)
-    screening = latest_screening_for_session(session)
+    screenings = session_screenings(session)
     return render(
         request,
         "treatments/session_detail.html",
         {
             "session": session,
-            "screening": screening,
+            "screening": screenings[0] if screenings else None,
+            "screenings": screenings,
+            "findings": screening_findings(screenings) if clinical else {},
+            "block": session_block(session, screenings=screenings),
             "may_check_in": session_on_the_day_problem(session) is None,
             "recorded": session.status == TreatmentSession.Status.COMPLETED,
             "record": session_record_rows(session) if clinical else [],
@@ -256,3 +266,61 @@ def session_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(SCREEN_PERM, raise_exception=True)
+def session_rescreen(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """A blocked session's re-screen, in full, once the contraindication has cleared: clear,
+    the session is planned again and the page goes on to booking it."""
+    session = session_get_for_user(request.user, public_id)
+    if session.status != TreatmentSession.Status.BLOCKED:
+        messages.info(request, f"Session {session.number} is not blocked.")
+        return redirect("session-detail", public_id=session.public_id)
+    shown(session.plan.patient)
+    form = ScreeningForm(request.POST or None, questions=plan_screening_questions(session.plan))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = visit_services.session_rescreen(
+                acting_user=request.user,
+                session=session,
+                answers=form.answers(),
+                acknowledged=form.acknowledged(),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            if result.reopened:
+                messages.success(
+                    request, f"Re-screened: session {session.number} can be booked again."
+                )
+                if request.user.has_perm(BOOKING_PERM):
+                    return redirect("session-book", public_id=session.public_id)
+            else:
+                messages.warning(request, f"Still blocked. {result.still_blocked}")
+            return redirect("session-detail", public_id=session.public_id)
+    return render(
+        request,
+        "treatments/session_rescreen.html",
+        {"session": session, "form": form, "block": session_block(session)},
+    )
+
+
+@require_POST
+@permission_required(OVERRIDE_PERM, raise_exception=True)
+def session_reopen(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """A dermatologist's written override of what a blocked session's re-screen found, which
+    reopens it."""
+    session = session_get_for_user(request.user, public_id)
+    try:
+        visit_services.session_reopen(
+            acting_user=request.user,
+            session=session,
+            override_reason=request.POST.get("override_reason", ""),
+        )
+    except ClinicError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Overridden: session {session.number} can be booked again.")
+    return redirect("session-detail", public_id=session.public_id)

@@ -120,14 +120,16 @@ def test_the_patient_page_runs_a_fixed_number_of_queries(
             factories.BookedSessionFactory(plan=plan)
             factories.ScreeningFactory(plan=plan)
             factories.ConsultationFactory(patient=patient)
+            factories.PlanRefusalFactory(concern=plan.concern)
 
     grow(5)
     url = reverse("patient-detail", args=[patient.public_id])
-    # One reads the clinic's identity, cold cache only; one the patient's consultations.
-    with django_assert_max_num_queries(17):
+    # One reads the clinic's identity, cold cache only; one the patient's consultations; two
+    # the plans refused (and their rules).
+    with django_assert_max_num_queries(19):
         dermatologist.get(url)
     grow(45)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         assert dermatologist.get(url).status_code == 200
 
 

@@ -258,7 +258,7 @@ def session_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "screening": screenings[0] if screenings else None,
             "screenings": screenings,
             "findings": screening_findings(screenings) if clinical else {},
-            "block": session_block(session, screenings=screenings),
+            "blocking": session_block(session, screenings=screenings),
             "may_check_in": session_on_the_day_problem(session) is None,
             "recorded": session.status == TreatmentSession.Status.COMPLETED,
             "record": session_record_rows(session) if clinical else [],
@@ -278,7 +278,10 @@ def session_rescreen(request: StaffHttpRequest, public_id: str) -> HttpResponse:
         messages.info(request, f"Session {session.number} is not blocked.")
         return redirect("session-detail", public_id=session.public_id)
     shown(session.plan.patient)
-    form = ScreeningForm(request.POST or None, questions=plan_screening_questions(session.plan))
+    form = ScreeningForm(
+        request.POST if request.method == "POST" else None,
+        questions=plan_screening_questions(session.plan),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = visit_services.session_rescreen(
@@ -303,7 +306,7 @@ def session_rescreen(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "treatments/session_rescreen.html",
-        {"session": session, "form": form, "block": session_block(session)},
+        {"session": session, "form": form, "blocking": session_block(session)},
     )
 
 

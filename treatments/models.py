@@ -548,9 +548,7 @@ class PlanRefusal(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plan_refusals")
-    concern = models.ForeignKey(
-        SkinConcern, on_delete=models.PROTECT, related_name="plan_refusals"
-    )
+    concern = models.ForeignKey(SkinConcern, on_delete=models.PROTECT, related_name="plan_refusals")
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="refusals")
     refused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_refusals"

@@ -8,9 +8,7 @@ from django.db import migrations
 ROLES = {
     "Front desk": ["view_planrefusal"],
     "Dermatologist": ["view_planrefusal"],
-    "Clinic admin": [
-        f"{action}_planrefusal" for action in ("view", "add", "change", "delete")
-    ]
+    "Clinic admin": [f"{action}_planrefusal" for action in ("view", "add", "change", "delete")]
     + ["view_planrefusalevent"],
 }
 
@@ -25,9 +23,7 @@ def grant(apps, schema_editor):
     for name, codenames in ROLES.items():
         group = Group.objects.get_or_create(name=name)[0]
         group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="treatments", codename__in=codenames
-            )
+            *Permission.objects.filter(content_type__app_label="treatments", codename__in=codenames)
         )
 
 

@@ -160,8 +160,7 @@ class SessionRescreenSerializer(StrictTypes):
 
     answers = serializers.DictField(
         child=serializers.BooleanField(),
-        help_text="Every question the record does not answer, by rule code: "
-        '{"C08": false, ...}.',
+        help_text='Every question the record does not answer, by rule code: {"C08": false, ...}.',
     )
     acknowledged = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, default=list

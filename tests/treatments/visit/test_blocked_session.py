@@ -94,9 +94,9 @@ def test_a_clear_rescreen_plans_the_session_again_from_today(
     assert session.status_changed_by == front_desk.user
     # The block stays on record: the screening that found the cold sore, and the re-screen.
     assert list(
-        Screening.objects.filter(session=session).order_by("performed_at").values_list(
-            "result", flat=True
-        )
+        Screening.objects.filter(session=session)
+        .order_by("performed_at")
+        .values_list("result", flat=True)
     ) == ["blocked", "clear"]
 
 
@@ -253,7 +253,9 @@ def test_the_rescreen_page_reopens_the_session_and_goes_on_to_booking(
     assert refused.status_code == 200 and "Answer this question." in refused.content.decode()
     assert first(a_week_later.plan).status == TreatmentSession.Status.BLOCKED
     response = front_desk.post(url, asked(a_week_later))
-    assert response.status_code == 302 and response["Location"] == page("session-book", a_week_later)
+    assert response.status_code == 302 and response["Location"] == page(
+        "session-book", a_week_later
+    )
     assert first(a_week_later.plan).status == TreatmentSession.Status.PLANNED
 
 

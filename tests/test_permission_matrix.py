@@ -76,6 +76,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "session-no-show": {"POST": each(302, 302, 302, 302)},
     "session-check-in": {"GET": PAGE, "POST": each(302, 302, 302, 302)},  # no answer: sent back
     "session-record": {"GET": each(302, 403, 200, 200), "POST": each(302, 403, 200, 200)},
+    # Only a blocked session is re-screened to reopen it: this booked one sends back to its page.
+    "session-rescreen": {"GET": each(302, 302, 302, 302), "POST": each(302, 302, 302, 302)},
+    # An override is a dermatologist's: the others' role stops them (the admin's at the service).
+    "session-reopen": {"POST": each(302, 403, 302, 302)},
     "consultation-book": {"GET": PAGE, "POST": PAGE},  # no time chosen: the page says so
     "consultation-detail": {"GET": PAGE},
     # Empty reason, or not the consultation's day / not a dermatologist: back with a message.
@@ -114,6 +118,11 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:session-check-in": {"POST": API_WRITE_BAD_BODY},
     "api:session-no-show": {"POST": API_WRITE_NOT_NOW},
     "api:session-record": {"POST": DERMATOLOGISTS_ONLY_API},
+    "api:session-rescreen": {"POST": API_WRITE_BAD_BODY},
+    # The override's role first; the dermatologist's empty body is valid, the booked session not.
+    "api:session-reopen": {"POST": each(401, 403, 409, 403)},
+    "api:plan-refusal-list": {"GET": API_READ},
+    "api:plan-refusal-detail": {"GET": API_READ},
     "api:consultation-list": {"GET": API_READ, "POST": API_WRITE_BAD_BODY},
     "api:consultation-detail": {"GET": API_READ},
     "api:consultation-availability": {"GET": API_WRITE_BAD_BODY},  # no day nor patient: 400
@@ -175,6 +184,7 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
             "screening",
             "screeninganswer",
             "consultation",
+            "planrefusal",
         )
     },
     "patients.skinconcern": STAFF_VIEWS_IT,
@@ -182,6 +192,8 @@ ADMIN_MODELS: dict[str, dict[str, int]] = {
     "treatments.treatmentsession": STAFF_VIEWS_IT,
     "treatments.screening": STAFF_VIEWS_IT,
     "treatments.consultation": STAFF_VIEWS_IT,
+    # That planning was refused is everyone's to see (which rule refused it, clinicians').
+    "treatments.planrefusal": STAFF_VIEWS_IT,
     # Screening answers are clinical as a whole (clinic.visibility): not the front desk's.
     "treatments.screeninganswer": each(302, 403, 200, 200),
 }
@@ -219,7 +231,9 @@ def world(dermatologist: Persona, clinic_open: None) -> dict[str, object]:
     )
     screening = factories.ScreeningFactory(plan=plan)
     consultation = factories.ConsultationFactory(practitioner=practitioner)
+    refusal = factories.PlanRefusalFactory(concern=plan.concern)
     return {
+        "refusal": refusal,
         "plan": plan,
         "session": session,
         "screening": screening,
@@ -250,6 +264,7 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
         "api:patient-concerns": {"public_id": patient_id},
         "api:screening-detail": {"public_id": world["screening"].public_id},
         "api:screening-override": {"public_id": world["screening"].public_id},
+        "api:plan-refusal-detail": {"public_id": world["refusal"].public_id},
         "api:study-detail": {"code": "ablon-2018"},
         "api:indication-detail": {"slug": "wrinkles"},
         "api:protocol-detail": {"code": "IND-01"},

@@ -28,6 +28,7 @@ from tests.api_helpers import assert_error, patch, post
 from tests.conftest import Persona, all_no
 from treatments.models import (
     Consultation,
+    PlanRefusal,
     Screening,
     ScreeningAnswer,
     SessionAmendment,
@@ -547,6 +548,151 @@ def test_it_checks_in_and_a_refused_check_in_changes_nothing(
     assert screening.answers.count() == len(answers()) + len(FROM_RECORD)
 
 
+# --- A blocked session: re-screen, reopen, book again, or cancel -----------------------------
+
+#: A week after the cold sore blocked session 1: Monday 8 March 2027, 08:00.
+A_WEEK_LATER = dt.datetime(2027, 3, 8, 8, tzinfo=UTC)
+
+
+@pytest.fixture
+def blocked(
+    booked: TreatmentSession,
+    front_desk: Persona,
+    dermatologist: Persona,
+    time_machine: time_machine.TimeMachineFixture,
+) -> TreatmentSession:
+    """Session 1 blocked at check-in by an active cold sore (C02); the clock then a week on."""
+    on(ON_THE_DAY, time_machine, front_desk)
+    visit_services.session_check_in(
+        acting_user=front_desk.user, session=booked, changed=True, answers=answers("C02")
+    )
+    on(A_WEEK_LATER, time_machine, front_desk, dermatologist)
+    session = TreatmentSession.objects.get(pk=booked.pk)
+    assert session.status == TreatmentSession.Status.BLOCKED
+    return session
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_rescreens_a_blocked_session_books_it_again_and_a_refused_rescreen_changes_nothing(
+    channel: str, front_desk: Persona, dermatologist: Persona, blocked: TreatmentSession, room
+) -> None:
+    """Refused: a re-screen with a question unanswered. Then clear: the session is planned
+    again from today and booked on 9 March, session 2 following to keep the 30 days."""
+    rescreen_page = reverse("session-rescreen", args=[blocked.public_id])
+    book_page = reverse("session-book", args=[blocked.public_id])
+    given = answers()
+    before = snapshot()
+    if channel == "api":
+        response = post(front_desk, session_api(blocked, "rescreen"), {"answers": {}})
+        assert_error(response, 400, "invalid", "answers")
+    else:
+        form = form_on(front_desk, rescreen_page, having="rule_C01")
+        filled = {f"rule_{code}": "no" for code in given if code != "C01"}
+        assert "Answer this question." in html(submit(front_desk, rescreen_page, form, filled))
+    assert_unchanged(before)
+
+    if channel == "api":
+        response = post(front_desk, session_api(blocked, "rescreen"), {"answers": given})
+        assert response.status_code == 200, response.content
+        assert response.json()["reopened"] is True
+    else:
+        form = form_on(front_desk, rescreen_page, having="rule_C01")
+        response = submit(front_desk, rescreen_page, form, {f"rule_{code}": "no" for code in given})
+        assert landed_on(response, book_page)
+    saved = TreatmentSession.objects.get(pk=blocked.pk)
+    assert saved.status == TreatmentSession.Status.PLANNED
+    assert saved.target_date == dt.date(2027, 3, 8) and saved.starts_at is None
+    rescreened = Screening.objects.filter(session=blocked).order_by("-performed_at").first()
+    assert rescreened is not None and rescreened.result == Screening.Result.CLEAR
+    assert rescreened.performed_by == front_desk.user
+
+    practitioner = dermatologist.user.practitioner
+    ninth = dt.datetime(2027, 3, 9, 10, tzinfo=UTC)
+    if channel == "api":
+        url = session_api(blocked, "book")
+        body = assert_error(post(front_desk, url, slot(practitioner, room, ninth)), 409, "conflict")
+        assert [shift["number"] for shift in body["shifts"]] == [2, 3, 4]
+        response = post(front_desk, url, slot(practitioner, room, ninth, shift_later=True))
+        assert response.status_code == 200, response.content
+    else:
+        response = submit(
+            front_desk, book_page, slot_form(front_desk, book_page, ninth, practitioner, room)
+        )
+        [confirm] = [f for f in parse_forms(html(response)) if "shift_later" in f.names]
+        response = submit(front_desk, book_page, confirm)
+        assert landed_on(response, reverse("plan-detail", args=[blocked.plan.public_id]))
+    sessions = list(TreatmentSession.objects.filter(plan=blocked.plan).order_by("number"))
+    assert sessions[0].status == TreatmentSession.Status.BOOKED
+    assert sessions[0].starts_at == ninth
+    assert sessions[1].target_date == dt.date(2027, 4, 8)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_reopens_a_blocked_session_on_an_override_and_one_without_a_reason_changes_nothing(
+    channel: str, front_desk: Persona, dermatologist: Persona, blocked: TreatmentSession
+) -> None:
+    """The front desk's re-screen finds a relative contraindication (C04): the session stays
+    blocked until the dermatologist's written override reopens it."""
+    result = visit_services.session_rescreen(
+        acting_user=front_desk.user, session=blocked, answers=answers("C04")
+    )
+    assert not result.reopened
+    detail = reverse("session-detail", args=[blocked.public_id])
+    reopen = reverse("session-reopen", args=[blocked.public_id])
+
+    def override(reason: str) -> Any:
+        if channel == "api":
+            return post(dermatologist, session_api(blocked, "reopen"), {"override_reason": reason})
+        form = form_on(dermatologist, detail, action=reopen)
+        return submit(dermatologist, detail, form, {"override_reason": reason})
+
+    before = snapshot()
+    response = override("  ")
+    if channel == "api":
+        assert_error(response, 400, "invalid")
+    else:
+        assert "Write the reason for the override." in html(response)
+    assert_unchanged(before)
+
+    response = override("Acne quiet; avoid active lesions.")
+    assert response.status_code == 200, response.content
+    saved = TreatmentSession.objects.get(pk=blocked.pk)
+    assert saved.status == TreatmentSession.Status.PLANNED
+    screening = Screening.objects.get(pk=result.screening.pk)
+    assert screening.override_by == dermatologist.user
+    assert screening.override_reason == "Acne quiet; avoid active lesions."
+    if channel == "page":
+        assert "Needs dermatologist override" not in html(response)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_it_cancels_a_blocked_session_with_a_reason_and_a_blank_reason_changes_nothing(
+    channel: str, front_desk: Persona, blocked: TreatmentSession
+) -> None:
+    detail = reverse("session-detail", args=[blocked.public_id])
+
+    def cancel(reason: str) -> Any:
+        if channel == "api":
+            return post(front_desk, session_api(blocked, "cancel"), {"reason": reason})
+        action = reverse("session-cancel", args=[blocked.public_id])
+        return submit(
+            front_desk, detail, form_on(front_desk, detail, action=action), {"reason": reason}
+        )
+
+    before = snapshot()
+    response = cancel(" ")
+    if channel == "api":
+        assert_error(response, 400, "invalid", "reason")
+    else:
+        assert "Give the reason for cancelling." in html(response)
+    assert_unchanged(before)
+    response = cancel("The patient stops the series")
+    assert response.status_code == 200
+    saved = TreatmentSession.objects.get(pk=blocked.pk)
+    assert (saved.status, saved.status_reason) == ("cancelled", "The patient stops the series")
+    assert saved.status_changed_by == front_desk.user
+
+
 # --- Re-screen (API) -------------------------------------------------------------------------
 
 
@@ -809,6 +955,18 @@ def assert_planned(concern: SkinConcern, dermatologist: Persona) -> TreatmentPla
     return plan
 
 
+def assert_refused(concern: SkinConcern, by: Persona, code: str) -> None:
+    """The refusal is on record, with its history row, although the attempt was rolled back."""
+    refusal = PlanRefusal.objects.get()
+    assert (refusal.concern, refusal.refused_by, refusal.protocol.code) == (
+        concern,
+        by.user,
+        "IND-01",
+    )
+    assert [rule.code for rule in refusal.rules.all()] == [code]
+    assert apps.get_model("treatments", "PlanRefusalEvent").objects.count() == 1
+
+
 def test_it_plans_a_series_step_by_step_and_a_blocking_answer_saves_nothing(
     dermatologist: Persona, concern: SkinConcern
 ) -> None:
@@ -837,7 +995,8 @@ def test_it_plans_a_series_step_by_step_and_a_blocking_answer_saves_nothing(
     blocked = {name: "no" for name in questions} | {"rule_C13": "yes"}
     response = submit(dermatologist, step["screening"], form, blocked)
     assert response.status_code == 409 and "This plan cannot go ahead" in html(response)
-    assert_unchanged(before)
+    assert_unchanged(before)  # no plan, no screening: only the refusal is recorded
+    assert_refused(concern, dermatologist, "C13")
 
     response = submit(dermatologist, step["screening"], form, dict.fromkeys(questions, "no"))
     assert landed_on(response, confirm)
@@ -861,7 +1020,8 @@ def test_it_plans_a_series_over_the_api_and_a_blocking_answer_saves_nothing(
     before = snapshot()
     response = post(dermatologist, "/api/plans/", request | {"answers": answers("C06")})
     assert_error(response, 409, "contraindication_blocked")
-    assert_unchanged(before)
+    assert_unchanged(before)  # no plan, no screening: only the refusal is recorded
+    assert_refused(concern, dermatologist, "C06")
 
     response = post(dermatologist, "/api/plans/", request | {"answers": answers()})
     assert response.status_code == 201, response.content
@@ -1169,6 +1329,7 @@ def test_it_records_a_concern_on_its_own_scale_and_the_skin_phototype_saves_noth
         GradingScale.objects.get(code="S06"),
         "3",
     )
+
 
 # --- Screening from the record; the override carried to a session -----------------------------
 

@@ -67,6 +67,7 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
     )
     screening = factories.ScreeningFactory(plan=plan)
     factories.ScreeningAnswerFactory(screening=screening)
+    refusal = factories.PlanRefusalFactory(concern=plan.concern)
     consultation = factories.ConsultationFactory(
         patient=plan.patient,
         practitioner=practitioner,
@@ -85,6 +86,7 @@ def build_world(dermatologist: Persona) -> dict[str, Any]:
         "plan": plan,
         "session": session,
         "screening": screening,
+        "refusal": refusal,
         "practitioner": practitioner,
         "day": day,
         "other": other.patient,
@@ -124,6 +126,7 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "patient-create": None,  # an empty form; the POST redirects to the new record
     "patient-archive": None,  # POST only, redirects
     "session-cancel": None,
+    "session-reopen": None,  # POST only, back to the session's page
     "session-no-show": None,
     "consultation-cancel": None,  # POST only, back to the patient's page
     "consultation-attend": None,
@@ -148,6 +151,7 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "consultation-detail": ("front_desk", "", Channel.PAGE, False),
     "session-check-in": ("front_desk", "", Channel.PAGE, False),
     "session-record": ("dermatologist", "", Channel.PAGE, False),
+    "session-rescreen": ("front_desk", "", Channel.PAGE, False),
     "session-detail": ("front_desk", "", Channel.PAGE, False),
     "today": ("front_desk", "?date={day}", Channel.PAGE, True),
     "calendar": ("front_desk", "?date={day}", Channel.PAGE, True),
@@ -192,6 +196,11 @@ def test_each_page_showing_patient_data_writes_one_row_naming_each_patient(
             "acknowledged": [],
         }
         session.save()
+    if name == "session-rescreen":  # only a blocked session is re-screened
+        TreatmentSession.objects.filter(pk=world["session"].pk).update(
+            status=TreatmentSession.Status.BLOCKED,
+            status_reason="Contraindication at check-in: an active cold sore",
+        )
     if name in ("home", "worklist"):  # both patients' sessions are then due for booking
         TreatmentSession.objects.update(
             status=TreatmentSession.Status.PLANNED,
@@ -372,6 +381,8 @@ def _reads(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any, bool]
         ),
         ("GET", "/api/plans/"): ("front_desk", None, True),
         ("GET", "/api/plans/{public_id}/"): ("front_desk", None, False),
+        ("GET", "/api/plan-refusals/"): ("front_desk", None, False),
+        ("GET", "/api/plan-refusals/{public_id}/"): ("front_desk", None, False),
         ("GET", "/api/screenings/"): ("front_desk", None, False),
         ("GET", "/api/screenings/{public_id}/"): ("front_desk", None, False),
         ("GET", "/api/sessions/"): ("front_desk", None, True),
@@ -416,6 +427,9 @@ NEEDS_ITS_OWN_STATE = {
     ("POST", "/api/sessions/{public_id}/record/"),
     ("POST", "/api/sessions/{public_id}/amend/"),  # a completed record: tests/.../test_amend.py
     ("POST", "/api/screenings/{public_id}/override/"),
+    # A blocked session: tests/treatments/visit/test_blocked_session.py and the write tests.
+    ("POST", "/api/sessions/{public_id}/rescreen/"),
+    ("POST", "/api/sessions/{public_id}/reopen/"),
     # An open day's free time, and the consultation's own day: tests/treatments/consultation.
     ("POST", "/api/consultations/"),
     ("POST", "/api/consultations/{public_id}/attend/"),
@@ -439,6 +453,8 @@ def test_every_operation_returning_patient_data_is_exercised_here(world: dict[st
         ("POST", "/api/patients/{public_id}/concerns/"),
         ("GET", "/api/plans/"),
         ("GET", "/api/plans/{public_id}/"),
+        ("GET", "/api/plan-refusals/"),
+        ("GET", "/api/plan-refusals/{public_id}/"),
         ("GET", "/api/screenings/"),
         ("GET", "/api/screenings/{public_id}/"),
         ("GET", "/api/sessions/"),
@@ -473,7 +489,7 @@ def test_each_api_operation_returning_patient_data_writes_one_row(
         expected = {Patient.objects.get(public_id=response.json()["id"])}
     else:
         expected = {patient, world["other"]} if names_other else {patient}
-    if path == "/api/screenings/":  # the other patient has no screening
+    if path in ("/api/screenings/", "/api/plan-refusals/"):  # the other patient has none
         expected = {patient}
     assert named(entry) == expected
     assert (entry.user, entry.channel, entry.method) == (client.user, Channel.API, method)

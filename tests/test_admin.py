@@ -124,6 +124,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     factories.Screening: factories.ScreeningFactory.create,
     factories.ScreeningAnswer: factories.ScreeningAnswerFactory.create,
     factories.Consultation: factories.ConsultationFactory.create,
+    factories.PlanRefusal: factories.PlanRefusalFactory.create,
     **{
         django_apps.get_model(label): _history(label, make)
         for label, make in (
@@ -134,6 +135,7 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
             ("treatments.ScreeningEvent", factories.ScreeningFactory.create),
             ("treatments.ScreeningAnswerEvent", factories.ScreeningAnswerFactory.create),
             ("treatments.ConsultationEvent", factories.ConsultationFactory.create),
+            ("treatments.PlanRefusalEvent", factories.PlanRefusalFactory.create),
         )
     },
 }
@@ -340,7 +342,10 @@ def test_opening_hours_that_overlap_are_refused_by_name(clinic_admin: Client) ->
     assert "These hours overlap Wednesday 09:00–18:00" in response.content.decode()
 
 
-@pytest.mark.parametrize("model", [factories.Screening, TreatmentPlan, factories.TreatmentSession])
+@pytest.mark.parametrize(
+    "model",
+    [factories.Screening, TreatmentPlan, factories.TreatmentSession, factories.PlanRefusal],
+)
 def test_workflow_records_are_read_only_in_the_admin(
     clinic_admin: Client, model: type[models.Model]
 ) -> None:

@@ -66,7 +66,9 @@ class SessionSerializer(serializers.ModelSerializer):
 class RefusalRuleSerializer(serializers.Serializer):
     code = serializers.CharField()
     condition = serializers.CharField()
-    label = serializers.CharField(help_text="The rule in plain words, its code after.")
+    in_words = serializers.CharField(
+        source="label", help_text="The rule in plain words, its code after."
+    )
 
 
 class PlanSerializer(ShowsPatientData):

@@ -121,7 +121,7 @@ def test_the_api_refuses_and_lists_the_refusal(
     assert row["protocol"] == "IND-01" and row["refused_by"] == dermatologist.user.username
     assert row["concern"] == str(concern.public_id)
     assert [rule["code"] for rule in row["rules"]] == [BLOCKING]
-    assert row["rules"][0]["label"] == ContraindicationRule.objects.get(code=BLOCKING).label
+    assert row["rules"][0]["in_words"] == ContraindicationRule.objects.get(code=BLOCKING).label
     one = dermatologist.get(f"/api/plan-refusals/{row['id']}/")
     assert one.status_code == 200 and one.json()["id"] == row["id"]
     # The front desk sees that planning was refused, not which contraindication refused it.

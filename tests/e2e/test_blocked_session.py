@@ -45,7 +45,10 @@ print(session.public_id)
 
 
 def arrival_today(tmp_path_factory: pytest.TempPathFactory) -> str:
-    [database] = tmp_path_factory.getbasetemp().glob("e2e*/e2e.sqlite3")
+    # The server's database (conftest's app_url): the newest, should a temp dir be reused.
+    database = max(
+        tmp_path_factory.getbasetemp().glob("e2e*/e2e.sqlite3"), key=lambda p: p.stat().st_mtime
+    )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1"}
     done = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", ARRIVAL_TODAY],

@@ -136,7 +136,8 @@ class ProtocolInline(FixedChoicesMixin, admin.TabularInline):
 
 @admin.register(Indication)
 class IndicationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "protocol_count", "finding_count")
+    list_display = ("name", "slug", "is_skin_concern", "protocol_count", "finding_count")
+    list_filter = ("is_skin_concern",)
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (FindingInline, ProtocolInline)

@@ -139,7 +139,7 @@ SECTIONS = (
         "indication",
         "indications",
         "slug",
-        {"slug": REQ_STR, "name": REQ_STR, "description": STR},
+        {"slug": REQ_STR, "name": REQ_STR, "description": STR, "skin_concern": BOOL},
     ),
     Section(
         "scale",
@@ -453,7 +453,11 @@ def _write(data: dict[str, Any], report: LoadReport) -> list[str]:
             _label(SECTION_BY_KEY["indication"], index, item),
             Indication,
             {"slug": item["slug"]},
-            {"name": item["name"], "description": item.get("description", "")},
+            {
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "is_skin_concern": item.get("skin_concern", True),
+            },
         )
         if indication is not None:
             indications[item["slug"]] = indication

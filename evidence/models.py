@@ -213,6 +213,17 @@ class Indication(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    #: Whether a patient can come with it: a condition of the skin (scalp and hair included).
+    #: Off for uses of the technique that are no condition, such as transdermal drug delivery,
+    #: which a protocol may serve but a patient's concern never names.
+    is_skin_concern = models.BooleanField(
+        "skin concern",
+        default=True,
+        help_text=(
+            "A condition of the skin (scalp and hair included) a patient comes with; off for a "
+            "use of the technique that is no condition, such as transdermal drug delivery."
+        ),
+    )
     studies: models.ManyToManyField[Study, Finding] = models.ManyToManyField(
         Study, through="Finding", related_name="indications"
     )

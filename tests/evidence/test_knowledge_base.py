@@ -27,6 +27,15 @@ def test_every_indication_of_domain_md_has_its_protocol() -> None:
     assert Indication.objects.count() == 9
 
 
+def test_only_drug_delivery_is_no_skin_concern() -> None:
+    # A use of the technique, not a condition a patient comes with; hair loss is a skin
+    # (scalp) concern, as dermatology treats it.
+    assert set(
+        Indication.objects.filter(is_skin_concern=False).values_list("slug", flat=True)
+    ) == {"drug-delivery"}
+    assert Indication.objects.filter(is_skin_concern=True).count() == 8
+
+
 def test_every_rule_and_scale_is_present() -> None:
     assert set(ContraindicationRule.objects.values_list("code", flat=True)) == RULE_CODES
     assert set(GradingScale.objects.values_list("code", flat=True)) == {

@@ -19,12 +19,14 @@ class Command(BaseCommand):
                 "seed_demo refuses to run with DEBUG off: demo logins have published passwords."
             )
         try:
-            counts = seed_demo()
+            counts, note = seed_demo()
         except DemoDataError as error:
             raise CommandError(str(error)) from None
         if counts:
             made = ", ".join(f"{count} {name}" for name, count in counts.items())
             self.stdout.write(self.style.SUCCESS(f"Demo data created: {made}."))
+            if note:
+                self.stdout.write(note)
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already present; nothing changed."))
         self.stdout.write("Demo logins (development only):")

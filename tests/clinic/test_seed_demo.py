@@ -160,6 +160,12 @@ def day_sessions(day: dt.date) -> list[TreatmentSession]:
     )
 
 
+def times(session: TreatmentSession) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """A booked session's arrival, start and end."""
+    assert session.arrival_at and session.starts_at and session.ends_at
+    return session.arrival_at, session.starts_at, session.ends_at
+
+
 def as_demo(username: str) -> Persona:
     return Persona(User.objects.get(username=username))
 
@@ -172,18 +178,19 @@ def test_todays_list_has_the_days_arrivals_at_first_launch(time_machine) -> None
     for session in today:
         by_status[session.status].append(session)
     # Seen earlier today, checked in and waiting, and more to come (not yet due).
-    assert [s.ends_at <= now for s in by_status["completed"]] == [True]
+    assert [times(s)[2] <= now for s in by_status["completed"]] == [True]
     (waiting,) = by_status["checked_in"]
-    assert waiting.arrival_at <= now < waiting.starts_at
+    assert times(waiting)[0] <= now < times(waiting)[1]
     assert len(by_status["booked"]) >= 2
-    assert all(s.arrival_at > now for s in by_status["booked"])
+    assert all(times(s)[0] > now for s in by_status["booked"])
     assert set(by_status) == {"completed", "checked_in", "booked"}
     # Different practitioners and rooms share the day, inside opening hours.
     assert len({s.practitioner_id for s in today}) == 3
     assert len({s.room_id for s in today}) == 3
     for session in today:
-        assert timezone.localtime(session.arrival_at).time() >= dt.time(9)
-        assert timezone.localtime(session.ends_at).time() <= dt.time(18)
+        arrival, _, end = times(session)
+        assert timezone.localtime(arrival).time() >= dt.time(9)
+        assert timezone.localtime(end).time() <= dt.time(18)
     # A new patient's consultation is booked for later today too.
     consultation = Consultation.objects.get()
     assert timezone.localtime(consultation.starts_at).date() == MID_MORNING.date()
@@ -192,7 +199,7 @@ def test_todays_list_has_the_days_arrivals_at_first_launch(time_machine) -> None
     page = as_demo("frontdesk").get(reverse("today")).content.decode()
     for session in today:
         assert escape(session.plan.patient.full_name) in page
-        assert f"{timezone.localtime(session.arrival_at):%H:%M}" in page
+        assert f"{timezone.localtime(times(session)[0]):%H:%M}" in page
     assert page.count('class="status-booked"') == len(by_status["booked"])
     assert page.count('class="status-checked_in"') == 1
     assert page.count('class="status-completed"') == 1
@@ -215,9 +222,10 @@ def test_on_a_closed_day_the_arrivals_are_on_the_next_open_day(time_machine) -> 
     assert len(monday) >= 2 and {s.status for s in monday} == {"booked"}
     assert "The clinic is closed today" in output
     assert "Monday 08 March 2027" in output
-    # The list says so: nothing today, and a way to the next day.
+    # The list says so, with a way to the next day.
     page = as_demo("frontdesk").get(reverse("today")).content.decode()
-    assert "No bookings." in page and "Next day" in page
+    assert "The clinic is closed on Sundays." in page and "Next day" in page
+    assert "No bookings." not in page
 
 
 def test_a_few_patients_have_a_whole_series_recorded(time_machine) -> None:  # noqa: ANN001
@@ -239,9 +247,11 @@ def test_a_few_patients_have_a_whole_series_recorded(time_machine) -> None:  # n
             assert session.depth_used_mm == plan.needle_depth_mm
             assert session.device and session.needle_cartridge and session.cartridge_lot
             assert session.pain_score is not None and session.notes
-            assert session.anaesthetic_applied_at == session.starts_at - ANAESTHETIC_LEAD
+            assert session.anaesthetic_applied_at == times(session)[1] - ANAESTHETIC_LEAD
             assert session.outcome_grade and scale.grade_error(session.outcome_grade) is None
-            assert session.status_changed_by.groups.filter(name=roles.DERMATOLOGIST).exists()
+            recorder = session.status_changed_by
+            assert recorder is not None
+            assert recorder.groups.filter(name=roles.DERMATOLOGIST).exists()
         # Checked in and re-screened before each session, by the front desk.
         assert Screening.objects.filter(plan=plan, kind="pre_session").count() == len(sessions)
         page = derm.get(reverse("session-detail", args=[sessions[-1].public_id]))
@@ -267,14 +277,19 @@ def test_every_concern_is_a_skin_concern_and_every_skin_concern_appears() -> Non
 def test_no_practitioner_or_room_is_double_booked(time_machine) -> None:  # noqa: ANN001
     seeded_at(MID_MORNING, time_machine)
     held: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    bookings = [
-        *TreatmentSession.objects.exclude(starts_at=None).exclude(status="cancelled"),
-        *Consultation.objects.exclude(status="cancelled"),
+    rows = [
+        *TreatmentSession.objects.exclude(starts_at=None)
+        .exclude(status="cancelled")
+        .values_list("practitioner_id", "room_id", "starts_at", "ends_at"),
+        *Consultation.objects.exclude(status="cancelled").values_list(
+            "practitioner_id", "room_id", "starts_at", "ends_at"
+        ),
     ]
-    assert len(bookings) > 20
-    for booking in bookings:
-        for key in (("practitioner", booking.practitioner_id), ("room", booking.room_id)):
-            held[key].append((booking.starts_at, booking.ends_at))
+    assert len(rows) > 20
+    for practitioner, room, start, end in rows:
+        assert start is not None and end is not None
+        for key in (("practitioner", practitioner), ("room", room)):
+            held[key].append((start, end))
     for key, times in held.items():
         times.sort()
         for (_, end), (start, _) in zip(times, times[1:], strict=False):

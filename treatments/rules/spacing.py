@@ -41,6 +41,17 @@ class ClinicCalendar:
     def is_open(self, day: dt.date) -> bool:
         return day.weekday() in self.open_weekdays and self.closure_on(day) is None
 
+    def closed_message(self, day: dt.date) -> str | None:
+        """Why the clinic is closed on `day`, in the front desk's words; None when open."""
+        closure = self.closure_on(day)
+        if closure is not None:
+            start, end = closure
+            until = f" (closed {start:%d %b}–{end:%d %b})" if start != end else ""
+            return f"The clinic is closed on {day:%A %d %B}{until}."
+        if day.weekday() not in self.open_weekdays:
+            return f"The clinic is closed on {day:%A}s."
+        return None
+
     def next_open_day(self, day: dt.date) -> dt.date:
         """`day` itself if open, else the first open day after it."""
         for offset in range(SEARCH_LIMIT_DAYS + 1):

@@ -22,6 +22,7 @@ from treatments import clinicians
 from treatments.booking.selectors import (
     arrivals_in_order,
     calendar_links,
+    clinic_calendar,
     consultations_between,
     parse_day,
     session_get_for_user,
@@ -72,6 +73,8 @@ def today(request: HttpRequest) -> HttpResponse:
     shown(a.patient_id for a in arrivals)
     # Check in and No-show are offered only where the visit rule allows them.
     on_the_day = {s.pk for s in sessions if session_on_the_day_problem(s) is None}
+    # Only an empty day asks why (two queries): a closed day says so rather than "No bookings".
+    closed = None if arrivals else clinic_calendar().closed_message(day)
     return render(
         request,
         "treatments/today.html",
@@ -80,6 +83,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "arrivals": arrivals,
             "can_plan": clinicians.may_plan(request.user),
             "on_the_day": on_the_day,
+            "closed": closed,
             "is_today": day == timezone.localdate(),
             "on_or_before_today": day <= timezone.localdate(),
             "previous": day - dt.timedelta(days=1),

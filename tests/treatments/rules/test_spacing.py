@@ -237,3 +237,12 @@ def test_a_planned_session_is_due_once_its_window_opens_within_the_notice(
     assert booking_due(window, today, notice_days=NOTICE) is due
     latest = latest_target_due(today, before_days=3, notice_days=NOTICE)
     assert (target <= latest) is due  # the bound a query filters on says the same
+
+
+def test_a_closed_day_says_why() -> None:
+    calendar = ClinicCalendar.build(range(6), [(dt.date(2027, 12, 25), dt.date(2027, 12, 26))])
+    assert calendar.closed_message(dt.date(2027, 3, 7)) == "The clinic is closed on Sundays."
+    assert calendar.closed_message(dt.date(2027, 12, 25)) == (
+        "The clinic is closed on Saturday 25 December (closed 25 Dec–26 Dec)."
+    )
+    assert calendar.closed_message(dt.date(2027, 3, 8)) is None

@@ -103,11 +103,17 @@ def _results(data: Any) -> list[dict[str, Any]]:
 
 
 def _sessions(checker: Checker) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A booked session and a planned one of the demo's plans."""
-    sessions = _results(checker.api("/api/sessions/"))
-    booked = next(s for s in sessions if s["status"] == "booked")
-    planned = next(s for s in sessions if s["status"] == "planned")
-    return booked, planned
+    """A booked session and a planned one of the demo's plans, from as many pages of the list
+    as it takes (the demo's recorded history comes first)."""
+    found: dict[str, dict[str, Any]] = {}
+    path: str | None = "/api/sessions/"
+    while path and not {"booked", "planned"} <= set(found):
+        data = checker.api(path)
+        for session in _results(data):
+            found.setdefault(session["status"], session)
+        following = data.get("next") if isinstance(data, dict) else None
+        path = following.removeprefix(checker.app_url) if following else None
+    return found["booked"], found["planned"]
 
 
 def _pdf_pages(page: Page) -> int:

@@ -43,6 +43,7 @@ from treatments.models import (
 )
 from treatments.rules import roles, session_status, slots, spacing
 from treatments.rules.limits import ANAESTHETIC_LEAD, MAX_BOOKING_AHEAD_DAYS
+from treatments.rules.series import later_than
 from treatments.rules.spacing import (
     ClinicCalendar,
     Neighbour,
@@ -152,7 +153,7 @@ def session_availability(*, session: TreatmentSession, day: dt.date | None = Non
     # Only days the booking would accept: the 7-day floor from the area's other sessions and
     # after the series' earlier ones. Later sessions of the series may move (the booking offers
     # to shift them), so they do not close a day here.
-    later = range(session.number + 1, session.plan.planned_sessions + 1)
+    later = later_than(session.number)
     neighbours = neighbours_of(
         area_sessions(
             patient_id=session.plan.patient_id,
@@ -327,15 +328,29 @@ def check_slot(
 @transaction.atomic(savepoint=False)
 def lock_resources(practitioner: Practitioner, room: Room) -> None:
     """Lock the practitioner, then the room: every booking of either, session or consultation,
-    queues here, always in the same order so two clerks cannot deadlock. This is what keeps a
-    consultation and a session apart (the exclusion constraints hold within each table)."""
+    queues here. This is what keeps a consultation and a session apart (the exclusion
+    constraints hold within each table)."""
+    lock_all_resources(practitioners=[practitioner], rooms=[room])
+
+
+@transaction.atomic(savepoint=False)
+def lock_all_resources(
+    *, practitioners: Collection[Practitioner], rooms: Collection[Room]
+) -> None:
+    """Lock every practitioner, then every room, each by id: always in the same order, so two
+    clerks (one booking a session, one a whole series across several rooms) cannot deadlock."""
     list(
         Practitioner.objects.select_for_update(of=("self",))
-        .order_by()
-        .filter(pk=practitioner.pk)
+        .filter(pk__in=sorted({p.pk for p in practitioners}))
+        .order_by("pk")
         .values("pk")
     )
-    list(Room.objects.select_for_update().order_by().filter(pk=room.pk).values("pk"))
+    list(
+        Room.objects.select_for_update()
+        .filter(pk__in=sorted({r.pk for r in rooms}))
+        .order_by("pk")
+        .values("pk")
+    )
 
 
 def _lock_and_context(
@@ -354,7 +369,19 @@ def _lock_and_context(
     )
 
 
-def _save_slot(session: TreatmentSession, fields: list[str]) -> None:
+#: What booking a session writes.
+SLOT_FIELDS = [
+    "starts_at",
+    "ends_at",
+    "practitioner",
+    "room",
+    "status",
+    "status_changed_by",
+    "status_changed_at",
+]
+
+
+def save_slot(session: TreatmentSession, fields: list[str]) -> None:
     try:
         with transaction.atomic():
             session.save(update_fields=[*fields, "updated_at"])
@@ -473,7 +500,7 @@ def _place(
     neighbours = neighbours_of(others)
     # The hard floor and the series' order against what stays put come first; later sessions
     # of this series may still shift, so they are checked once `respace` says where to.
-    later = range(session.number + 1, session.plan.planned_sessions + 1)
+    later = later_than(session.number)
     _refuse_spacing(session, new_day, neighbours, ignore=later)
     try:
         shifts = spacing.respace(
@@ -512,18 +539,7 @@ def _place(
     session.practitioner, session.room = practitioner, room
     session.status = TreatmentSession.Status.BOOKED
     session.status_changed_by, session.status_changed_at = acting_user, now
-    _save_slot(
-        session,
-        [
-            "starts_at",
-            "ends_at",
-            "practitioner",
-            "room",
-            "status",
-            "status_changed_by",
-            "status_changed_at",
-        ],
-    )
+    save_slot(session, SLOT_FIELDS)
     return session, shifts
 
 

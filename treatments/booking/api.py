@@ -40,7 +40,7 @@ from treatments.visit.api import VisitActions
 from treatments.visit.serializers import SessionWithAmendmentsSerializer
 
 
-def _resources(data: dict[str, Any]) -> tuple[Practitioner, Room]:
+def resources_from(data: dict[str, Any]) -> tuple[Practitioner, Room]:
     practitioner = practitioner_by_public_id(data["practitioner"])
     room = room_by_public_id(data["room"])
     fields = {}
@@ -146,7 +146,7 @@ class SessionViewSet(
         session = self.get_object()
         serializer = BookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        practitioner, room = _resources(serializer.validated_data)
+        practitioner, room = resources_from(serializer.validated_data)
         booked = session_services.session_book(
             acting_user=request.user,
             session=session,
@@ -166,7 +166,7 @@ class SessionViewSet(
         serializer = RescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        practitioner, room = _resources(data)
+        practitioner, room = resources_from(data)
         moved, _ = session_services.session_reschedule(
             acting_user=request.user,
             session=session,

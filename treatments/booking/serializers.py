@@ -11,7 +11,8 @@ from treatments.models import (
     STATUS_REASON_MAX_LENGTH,
     TreatmentSession,
 )
-from treatments.rules.limits import ANAESTHETIC_LEAD_MINUTES
+from treatments.rules.limits import ANAESTHETIC_LEAD_MINUTES, MAX_SESSIONS
+from treatments.rules.series import MAX_SESSION_NUMBER
 
 
 class ResourceSerializer(serializers.Serializer):
@@ -80,3 +81,49 @@ class RescheduleSerializer(BookSerializer):
 
 class CancelSerializer(StrictTypes):
     reason = serializers.CharField(max_length=STATUS_REASON_MAX_LENGTH)
+
+
+# --- A whole series ------------------------------------------------------------------------
+
+
+class SeriesChoiceSerializer(StrictTypes):
+    """The slot picked for one session among its alternatives."""
+
+    number = serializers.IntegerField(min_value=1, max_value=MAX_SESSION_NUMBER)
+    starts_at = AwareDateTimeField()
+    practitioner = serializers.UUIDField()
+    room = serializers.UUIDField()
+
+
+class SeriesRequestSerializer(StrictTypes):
+    starts_at = AwareDateTimeField(
+        help_text="The first unbooked session's procedure start; each later session is wanted "
+        "at the same time of day, its target date moved by as many days as the first's."
+    )
+    practitioner = serializers.UUIDField()
+    room = serializers.UUIDField()
+    choices = SeriesChoiceSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=MAX_SESSIONS,
+        help_text="For sessions that cannot be placed so: the alternative picked for each.",
+    )
+
+
+class SeriesSlotSerializer(serializers.Serializer):
+    arrival_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    practitioner = ResourceSerializer()
+    room = ResourceSerializer()
+
+
+class SeriesPlacementSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    number = serializers.IntegerField()
+    target_date = serializers.DateField()
+    slot = SeriesSlotSerializer(allow_null=True, help_text="Null: the session cannot be placed.")
+    chosen = serializers.BooleanField(help_text="Placed by the choice sent, not as wanted.")
+    problem = serializers.CharField(help_text="Why it cannot be placed as wanted; empty if it can.")
+    alternatives = SeriesSlotSerializer(many=True, help_text="Nearest free slots, best first.")

@@ -18,7 +18,7 @@ from clinic.api import RoleModelPermissions, query_day, query_public_id
 from clinic.errors import InvalidInput
 from clinic.staff import StaffRequest
 from patients.selectors import patient_get_for_user
-from treatments.booking.api import _resources
+from treatments.booking.api import resources_from
 from treatments.booking.selectors import DAY_PATTERN, EARLIEST_DAY, LATEST_DAY, day_bounds
 from treatments.booking.serializers import SlotSerializer
 from treatments.consultation import services
@@ -83,7 +83,7 @@ class ConsultationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         patient = patient_get_for_user(request.user, data["patient"])
-        practitioner, room = _resources(data)
+        practitioner, room = resources_from(data)
         booked = services.consultation_book(
             acting_user=request.user,
             patient=patient,

@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +20,13 @@ from clinic.staff import StaffRequest
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
+from treatments.booking import series
+from treatments.booking.api import resources_from
+from treatments.booking.serializers import (
+    SeriesPlacementSerializer,
+    SeriesRequestSerializer,
+    SessionDetailSerializer,
+)
 from treatments.models import PlanRefusal, TreatmentPlan, TreatmentSession
 from treatments.planning import selectors, services
 from treatments.planning.serializers import (
@@ -29,6 +37,7 @@ from treatments.planning.serializers import (
     PlanSerializer,
     PreviewSerializer,
 )
+from treatments.rules.roles import BOOK_PERM
 from treatments.screening.selectors import screening_questions
 
 
@@ -45,6 +54,46 @@ def _concern_for(request: Request, data: dict[str, Any]) -> SkinConcern:
             fields={"concern": ["This concern belongs to another patient."]},
         )
     return concern
+
+
+class BooksSessions(BasePermission):
+    """Booking a plan's series is booking its sessions: the front desk's and dermatologists'
+    permission to change sessions, not to change plans."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.has_perm(BOOK_PERM))
+
+
+def _series_request(data: dict[str, Any]) -> dict[str, Any]:
+    """The service's arguments from a validated SeriesRequestSerializer."""
+    practitioner, room = resources_from(data)
+    choices = []
+    for index, raw in enumerate(data["choices"]):
+        try:
+            person, place = resources_from(raw)
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"Choice {index + 1}: {error.message}", fields={"choices": [error.message]}
+            ) from None
+        choices.append(series.Choice(raw["number"], raw["starts_at"], person, place))
+    return {
+        "starts_at": data["starts_at"],
+        "practitioner": practitioner,
+        "room": room,
+        "choices": choices,
+    }
+
+
+SERIES_ERRORS = {
+    400: OpenApiResponse(
+        description="Bad input: a time in the past, off the grid, outside the first session's "
+        "window; an unknown practitioner, room or session number."
+    ),
+    409: OpenApiResponse(
+        description="The plan is not active or has nothing to book; when booking, a slot "
+        "taken (the error names the session, in `session`); nothing was saved."
+    ),
+}
 
 
 class PlanViewSet(
@@ -71,7 +120,14 @@ class PlanViewSet(
             )
         return plans.order_by("-created_at", "-pk")
 
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in {"series_availability", "book_series"}:
+            return [IsAuthenticated(), BooksSessions()]
+        return super().get_permissions()
+
     def get_serializer_class(self) -> type:
+        if self.action in {"series_availability", "book_series"}:
+            return SeriesRequestSerializer
         if self.action == "create":
             return PlanCreateSerializer
         if self.action == "preview":
@@ -158,6 +214,39 @@ class PlanViewSet(
             }
         )
 
+    @extend_schema(
+        request=SeriesRequestSerializer,
+        responses={200: SeriesPlacementSerializer(many=True), **SERIES_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="series-availability", pagination_class=None)
+    def series_availability(self, request: StaffRequest, public_id: str) -> Response:
+        """Where each unbooked session would go with the first at `starts_at`, and for each that
+        cannot go there (the same time, practitioner and room) why, with its nearest
+        alternatives. Saves nothing: send the alternatives picked as `choices` to see the rest
+        placed around them, then to book-series."""
+        plan = selectors.plan_get_for_user(request.user, public_id)
+        serializer = SeriesRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        preview = series.plan_series_availability(
+            plan=plan, **_series_request(serializer.validated_data)
+        )
+        return Response(preview.rows())
+
+    @extend_schema(
+        request=SeriesRequestSerializer,
+        responses={200: SessionDetailSerializer(many=True), **SERIES_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="book-series", pagination_class=None)
+    def book_series(self, request: StaffRequest, public_id: str) -> Response:
+        """Book every unbooked session as series-availability places it, or none: each slot is
+        re-checked as it is booked, and the first that is taken refuses the whole series."""
+        plan = selectors.plan_get_for_user(request.user, public_id)
+        serializer = SeriesRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booked = series.plan_book_series(
+            acting_user=request.user, plan=plan, **_series_request(serializer.validated_data)
+        )
+        return Response(SessionDetailSerializer(booked, many=True).data)
 
 class PlanRefusalViewSet(
     PublicIdLookupMixin,

@@ -213,9 +213,18 @@ def _session(pointer: str) -> dict[str, dict[str, Any]]:
     }
 
 
+#: What can be done to one plan, by its id.
+PLAN_OPERATIONS = (
+    "plans_retrieve",
+    "plans_series_availability_create",
+    "plans_book_series_create",
+    "plans_schedule_create",
+)
+
+
 def _plan(pointer: str) -> dict[str, dict[str, Any]]:
     return {
-        **_to(("plans_retrieve",), "path.public_id", pointer),
+        **_to(PLAN_OPERATIONS, "path.public_id", pointer),
         **_to(("sessions_list",), "query.plan", pointer),
     }
 
@@ -275,6 +284,20 @@ LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("plans_create", "201"): {**_plan("/id"), **_session("/sessions/0/id")},
     ("plans_retrieve", "200"): {**_plan("/id"), **_session("/sessions/0/id")},
     ("plans_list", "200"): _plan("/results/0/id"),
+    ("plans_schedule_create", "200"): {**_plan("/id"), **_session("/sessions/0/id")},
+    # The preview's first proposal, for the same plan: the series as proposed.
+    ("plans_series_availability_create", "200"): {
+        "plans_book_series_create": {
+            "operationId": "plans_book_series_create",
+            "parameters": {"path.public_id": "$request.path.public_id"},
+            "requestBody": {
+                "starts_at": "$response.body#/0/slot/starts_at",
+                "practitioner": "$response.body#/0/slot/practitioner/id",
+                "room": "$response.body#/0/slot/room/id",
+            },
+        }
+    },
+    ("plans_book_series_create", "200"): _session("/0/id"),
     ("sessions_list", "200"): _session("/results/0/id"),
     ("sessions_retrieve", "200"): _session("/id"),
     ("sessions_availability_list", "200"): {

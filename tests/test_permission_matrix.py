@@ -71,6 +71,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "plan-detail": {"GET": PAGE},
     "plan-print": {"GET": PAGE},
     "plan-ics": {"GET": PAGE},
+    # Every role that books sessions books a series (this plan has nothing left to book).
+    "plan-book-series": {"GET": PAGE, "POST": PAGE},
+    # Changing a plan's schedule is planning: the clinic admin is no dermatologist.
+    "plan-schedule": {"GET": each(302, 403, 200, 403), "POST": each(302, 403, 200, 403)},
     "session-book": {"GET": PAGE, "POST": PAGE},
     "session-cancel": {"POST": each(302, 302, 302, 302)},
     "session-no-show": {"POST": each(302, 302, 302, 302)},
@@ -105,6 +109,9 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api:plan-list": {"GET": API_READ, "POST": DERMATOLOGISTS_ONLY_API},
     "api:plan-preview": {"POST": DERMATOLOGISTS_ONLY_API},
     "api:plan-detail": {"GET": API_READ, "DELETE": NO_SUCH_WRITE},
+    "api:plan-series-availability": {"POST": API_WRITE_BAD_BODY},
+    "api:plan-book-series": {"POST": API_WRITE_BAD_BODY},
+    "api:plan-schedule": {"POST": DERMATOLOGISTS_ONLY_API},
     "api:screening-list": {"GET": API_READ},
     "api:screening-rescreen": {"POST": API_WRITE_BAD_BODY},
     "api:screening-detail": {"GET": API_READ},
@@ -276,7 +283,7 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
     }
     if name in by_name:
         return by_name[name]
-    if name.startswith(("plan-", "api:plan-detail")) and name != "api:plan-preview":
+    if name.startswith(("plan-", "api:plan-")) and name not in ("api:plan-preview", "api:plan-list"):
         return {"public_id": plan.public_id}
     if name.startswith(("consultation-", "api:consultation-")) and name not in (
         "consultation-book",

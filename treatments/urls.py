@@ -45,6 +45,12 @@ urlpatterns = [
     ),
     path("plans/<uuid:public_id>/", planning.plan_detail, name="plan-detail"),
     path("plans/<uuid:public_id>/print/", planning.plan_print, name="plan-print"),
+    path("plans/<uuid:public_id>/schedule/", planning.plan_schedule, name="plan-schedule"),
+    path(
+        "plans/<uuid:public_id>/book-series/",
+        booking.plan_book_series,
+        name="plan-book-series",
+    ),
     path("sessions/<uuid:public_id>/book/", booking.session_booking, name="session-book"),
     path("sessions/<uuid:public_id>/cancel/", booking.session_cancel, name="session-cancel"),
     path("sessions/<uuid:public_id>/no-show/", visit.session_no_show, name="session-no-show"),

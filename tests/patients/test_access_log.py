@@ -146,6 +146,8 @@ SHOWS: dict[str, tuple[str, str, str, bool] | None | str] = {
     "plan-detail": ("front_desk", "", Channel.PAGE, False),
     "plan-print": ("front_desk", "", Channel.EXPORT, False),
     "plan-ics": ("front_desk", "", Channel.EXPORT, False),
+    "plan-book-series": ("front_desk", "", Channel.PAGE, False),
+    "plan-schedule": ("dermatologist", "", Channel.PAGE, False),
     "session-book": ("front_desk", "", Channel.PAGE, False),
     "consultation-book": ("front_desk", "", Channel.PAGE, False),
     "consultation-detail": ("front_desk", "", Channel.PAGE, False),
@@ -421,6 +423,10 @@ def _reads(world: dict[str, Any]) -> dict[tuple[str, str], tuple[str, Any, bool]
 #: above), and each has its own write test in tests/test_writes_postgres.py.
 NEEDS_ITS_OWN_STATE = {
     ("POST", "/api/plans/"),
+    # Unbooked sessions and free slots (tests/treatments/booking/test_series_booking.py), and
+    # a changed schedule (tests/treatments/planning/test_plan_schedule.py).
+    ("POST", "/api/plans/{public_id}/book-series/"),
+    ("POST", "/api/plans/{public_id}/schedule/"),
     ("POST", "/api/sessions/{public_id}/book/"),
     ("POST", "/api/sessions/{public_id}/check-in/"),
     ("POST", "/api/sessions/{public_id}/no-show/"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from clinic.api_fields import AwareDateTimeField, StrictTypes
@@ -102,8 +104,8 @@ class SeriesRequestSerializer(StrictTypes):
     )
     practitioner = serializers.UUIDField()
     room = serializers.UUIDField()
-    choices = SeriesChoiceSerializer(
-        many=True,
+    choices: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=SeriesChoiceSerializer(),
         required=False,
         default=list,
         max_length=MAX_SESSIONS,

@@ -24,8 +24,10 @@ from clinic.identity import clinic_identity
 from clinic.ids import parse_public_id
 from clinic.models import Practitioner, Room, new_calendar_token
 from clinic.staff import StaffHttpRequest
+from evidence.models import Modality
 from patients.access_log import Channel, shown
 from treatments.booking import ical, selectors
+from treatments.booking import series as booking_series
 from treatments.booking import services as session_services
 from treatments.booking.selectors import (
     calendar_links,
@@ -35,11 +37,12 @@ from treatments.booking.selectors import (
     session_get_for_user,
 )
 from treatments.errors import ShiftsNeeded
-from treatments.models import Consultation, TreatmentSession
+from treatments.models import Consultation, TreatmentPlan, TreatmentSession
 from treatments.planning.selectors import plan_get_for_user
 from treatments.rules import calendar_grid, slots
 from treatments.rules.limits import ANAESTHETIC_LEAD
 from treatments.rules.roles import BOOK_PERM as BOOKING_PERM
+from treatments.rules.spacing import SchedulingError, local_start
 
 
 @require_http_methods(["GET", "POST"])
@@ -427,9 +430,7 @@ def calendar_book_here(request: StaffHttpRequest) -> HttpResponse:
 def plan_ics(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     plan = plan_get_for_user(request.user, public_id)
     shown(plan.patient, channel=Channel.EXPORT)
-    body = ical.plan_ics(
-        plan.sessions.all(), title=plan.protocol.title, clinic=clinic_identity()
-    )
+    body = ical.plan_ics(plan.sessions.all(), title=plan.protocol.title, clinic=clinic_identity())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.public_id}.ics"'
     return response
@@ -488,3 +489,146 @@ def practitioner_feed_renew(request: StaffHttpRequest) -> HttpResponse:
     practitioner.save(update_fields=["calendar_token"])
     messages.success(request, "New calendar address made; the old one no longer works.")
     return redirect("home")
+
+
+# --- A whole series ------------------------------------------------------------------------
+
+
+def _series_resources(plan: TreatmentPlan) -> tuple[list[Practitioner], list[Room]]:
+    """Who and where a series may be booked with: the plan's dermatologist first, as the single
+    booking page prefers them; rooms the modality can use."""
+    people = list(Practitioner.objects.filter(active=True).select_related("user").order_by("pk"))
+    people.sort(key=lambda p: p.pk != plan.responsible_dermatologist_id)
+    rooms = Room.objects.filter(active=True).order_by("name", "pk")
+    if plan.modality == Modality.RF_MICRONEEDLING:
+        rooms = rooms.filter(has_rf_device=True)
+    return people, list(rooms)
+
+
+def _series_choices(
+    data: Any, people: dict[str, Practitioner], places: dict[str, Room]
+) -> list[booking_series.Choice]:
+    """The alternatives picked on the page: `choice-<number>` = "start|practitioner|room"."""
+    picked = []
+    for key, value in data.items():
+        number = key.removeprefix("choice-")
+        if number == key or not number.isdigit():
+            continue
+        starts, _, rest = str(value).partition("|")
+        person_id, _, place_id = rest.partition("|")
+        try:
+            starts_at = dt.datetime.fromisoformat(starts)
+        except ValueError:
+            continue
+        person, place = people.get(person_id), places.get(place_id)
+        if person is not None and place is not None and starts_at.tzinfo is not None:
+            picked.append(booking_series.Choice(int(number), starts_at, person, place))
+    return picked
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(BOOKING_PERM, raise_exception=True)
+def plan_book_series(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """Book every unbooked session of a plan in one step: the front desk picks the first
+    session's day, time, practitioner and room, sees where every session would go (and, for
+    each that cannot go there, its nearest alternatives to pick from), then confirms."""
+    plan = plan_get_for_user(request.user, public_id)
+    shown(plan.patient)
+    data = request.POST if request.method == "POST" else request.GET
+    unbooked = [s for s in plan.sessions.all() if s.status == TreatmentSession.Status.PLANNED]
+    people, places = _series_resources(plan)
+    by_id = {str(p.public_id): p for p in people}
+    rooms_by_id = {str(r.public_id): r for r in places}
+    first_window = session_services.booking_window(unbooked[0]) if unbooked else None
+    day = parse_day(data.get("day"), unbooked[0].target_date if unbooked else timezone.localdate())
+    raw_time = data.get("time") or "10:00"
+    practitioner = by_id.get(data.get("practitioner", "")) or next(iter(people), None)
+    room = rooms_by_id.get(data.get("room", "")) or next(iter(places), None)
+    choices = _series_choices(data, by_id, rooms_by_id)
+    preview = None
+    starts_at = None
+    try:
+        wall_time = dt.time.fromisoformat(raw_time)
+    except ValueError:
+        wall_time = None
+        messages.error(request, "Give the time as HH:MM, e.g. 10:00.")
+    if wall_time is not None and unbooked and practitioner and room and "day" in data:
+        try:
+            starts_at = local_start(day, wall_time, timezone.get_current_timezone()).at
+        except SchedulingError as error:
+            messages.error(request, str(error))
+    if starts_at is not None and practitioner is not None and room is not None:
+        arguments: dict[str, Any] = {
+            "plan": plan,
+            "starts_at": starts_at,
+            "practitioner": practitioner,
+            "room": room,
+            "choices": choices,
+        }
+        if request.method == "POST" and data.get("action") == "book":
+            try:
+                booked = booking_series.plan_book_series(acting_user=request.user, **arguments)
+            except ClinicError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"{len(booked)} session{'s' if len(booked) != 1 else ''} booked: "
+                    + "; ".join(
+                        f"{s.number} on {timezone.localtime(s.starts_at):%a %d %b %H:%M}"
+                        for s in booked
+                        if s.starts_at is not None
+                    )
+                    + ".",
+                )
+                return redirect("plan-detail", public_id=plan.public_id)
+            plan = plan_get_for_user(request.user, public_id)  # as it stands after the refusal
+            arguments["plan"] = plan
+        try:
+            preview = booking_series.plan_series_availability(**arguments)
+        except ClinicError as error:
+            messages.error(request, error.message)
+    elif not unbooked:
+        messages.info(request, "Every session of this plan is booked or done.")
+    picked = {c.number: c for c in choices}
+    return render(
+        request,
+        "treatments/plan_book_series.html",
+        {
+            "plan": plan,
+            "unbooked": unbooked,
+            "first_window": first_window,
+            "day": day,
+            "time": f"{wall_time:%H:%M}" if wall_time else raw_time,
+            "practitioners": people,
+            "rooms": places,
+            "practitioner": practitioner,
+            "room": room,
+            "preview": preview,
+            "rows": _series_rows(preview, picked) if preview else [],
+        },
+    )
+
+
+def _series_rows(
+    preview: booking_series.SeriesPreview, picked: dict[int, booking_series.Choice]
+) -> list[dict[str, Any]]:
+    rows = []
+    for placement, row in zip(preview.placements, preview.rows(), strict=True):
+        chosen = picked.get(placement.number)
+        options = [
+            {
+                **option,
+                "value": f"{option['starts_at'].isoformat()}|{option['practitioner']['id']}|"
+                f"{option['room']['id']}",
+            }
+            for option in ([row["slot"]] if placement.chosen and row["slot"] else [])
+            + row["alternatives"]
+        ]
+        for option in options:
+            option["checked"] = chosen is not None and option["value"] == (
+                f"{chosen.starts_at.isoformat()}|{chosen.practitioner.public_id}|"
+                f"{chosen.room.public_id}"
+            )
+        rows.append({**row, "options": options, "session_obj": preview.sessions[placement.number]})
+    return rows

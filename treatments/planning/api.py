@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from clinic.api import PublicIdLookupMixin, query_public_id
 from clinic.errors import Conflict, InvalidInput
 from clinic.staff import StaffRequest
+from patients.access_log import shown
 from patients.models import SkinConcern
 from patients.selectors import concern_get_for_user
 from treatments import clinicians
@@ -34,6 +35,7 @@ from treatments.planning.serializers import (
     PlanDetailSerializer,
     PlanRefusalSerializer,
     PlanRequestSerializer,
+    PlanScheduleSerializer,
     PlanSerializer,
     PreviewSerializer,
 )
@@ -120,10 +122,10 @@ class PlanViewSet(
             )
         return plans.order_by("-created_at", "-pk")
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> list[Any]:
         if self.action in {"series_availability", "book_series"}:
             return [IsAuthenticated(), BooksSessions()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     def get_serializer_class(self) -> type:
         if self.action in {"series_availability", "book_series"}:
@@ -132,6 +134,8 @@ class PlanViewSet(
             return PlanCreateSerializer
         if self.action == "preview":
             return PlanRequestSerializer
+        if self.action == "schedule":
+            return PlanScheduleSerializer
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
     @extend_schema(
@@ -230,6 +234,7 @@ class PlanViewSet(
         preview = series.plan_series_availability(
             plan=plan, **_series_request(serializer.validated_data)
         )
+        shown(plan.patient)  # the patient's schedule, without their name
         return Response(preview.rows())
 
     @extend_schema(
@@ -247,6 +252,44 @@ class PlanViewSet(
             acting_user=request.user, plan=plan, **_series_request(serializer.validated_data)
         )
         return Response(SessionDetailSerializer(booked, many=True).data)
+
+    @extend_schema(
+        request=PlanScheduleSerializer,
+        responses={
+            200: PlanDetailSerializer,
+            409: OpenApiResponse(
+                description="The plan is not active, or the change would cancel a booked "
+                "session or break the spacing against one; nothing was saved."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def schedule(self, request: StaffRequest, public_id: str) -> Response:
+        """Change the session count or the interval: unbooked sessions get new target dates
+        from the schedule rule, new ones are added and surplus unbooked ones cancelled; booked
+        and done sessions stay. A dermatologist's decision."""
+        clinicians.require_planner(request.user)  # before the body: the role first
+        plan = selectors.plan_get_for_user(request.user, public_id)
+        serializer = PlanScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.plan_change_schedule(
+            acting_user=request.user,
+            plan=plan,
+            sessions=data["sessions"],
+            interval_days=data["interval_days"],
+            departure_reason=data.get("departure_reason", ""),
+        )
+        plan = (
+            selectors.plans_for_user(request.user)
+            .select_related("protocol__study")
+            .prefetch_related(
+                Prefetch("sessions", queryset=TreatmentSession.objects.order_by("number"))
+            )
+            .get(pk=plan.pk)
+        )
+        return Response(PlanDetailSerializer(plan).data)
+
 
 class PlanRefusalViewSet(
     PublicIdLookupMixin,

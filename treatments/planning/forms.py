@@ -122,3 +122,20 @@ class PlanParametersForm(forms.Form):
             "depth_mm": protocol.depth_max_mm if protocol.depth_max_mm is not None else None,
             "start_date": timezone.localdate(),
         }
+
+
+class PlanScheduleForm(forms.Form):
+    """A plan's session count and interval, changed after planning."""
+
+    sessions = forms.IntegerField(
+        label="Number of sessions", min_value=MIN_SESSIONS, max_value=MAX_SESSIONS
+    )
+    interval_days = forms.IntegerField(
+        label="Interval (days)", min_value=MIN_INTERVAL_DAYS, max_value=MAX_INTERVAL_DAYS
+    )
+    departure_reason = forms.CharField(
+        label="Reason, if this departs from the protocol's ranges",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

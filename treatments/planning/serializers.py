@@ -153,3 +153,18 @@ class PlanRefusalSerializer(ShowsPatientData):
             "rules",
             "reason",
         )
+
+
+class PlanScheduleSerializer(StrictTypes):
+    """A plan's new session count and interval; its unbooked sessions are re-planned."""
+
+    sessions = serializers.IntegerField(min_value=MIN_SESSIONS, max_value=MAX_SESSIONS)
+    interval_days = serializers.IntegerField(
+        min_value=MIN_INTERVAL_DAYS, max_value=MAX_INTERVAL_DAYS
+    )
+    departure_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why, when the new values depart from the protocol's ranges.",
+    )

@@ -22,7 +22,12 @@ from clinic.errors import (
 from evidence.models import Protocol
 from patients.models import Patient, SkinConcern
 from treatments import clinicians
-from treatments.booking.selectors import area_sessions, clinic_calendar, neighbours_of
+from treatments.booking.selectors import (
+    area_sessions,
+    clinic_calendar,
+    neighbours_of,
+    session_day,
+)
 from treatments.errors import ScreeningBlocked
 from treatments.models import (
     PlanRefusal,
@@ -32,12 +37,14 @@ from treatments.models import (
 )
 from treatments.rules.planning import PlanParameters, plan_departures, plan_parameter_errors
 from treatments.rules.screening import Override, ScreeningOutcome
-from treatments.rules.spacing import SchedulingError, floor_problem, series_dates
+from treatments.rules.series import Replan, replan
+from treatments.rules.spacing import SchedulingError, SeriesSession, floor_problem, series_dates
 from treatments.screening.selectors import screening_questions
 from treatments.screening.services import Questions, screening_assess, screening_record
 
 __all__ = [
     "PlanParameters",
+    "plan_change_schedule",
     "plan_create",
     "plan_departures",
     "plan_parameters",
@@ -291,3 +298,100 @@ def _plan_create(
         for number, day in enumerate(dates, start=1)
     )
     return plan
+
+
+@transaction.atomic
+def plan_change_schedule(
+    *,
+    acting_user: User,
+    plan: TreatmentPlan,
+    sessions: object,
+    interval_days: object,
+    departure_reason: str = "",
+) -> Replan:
+    """Change a plan's session count or interval: its unbooked sessions get new target dates
+    from the schedule rule, added sessions are created and surplus unbooked ones cancelled
+    (their records stay); booked and done sessions do not move, and the change is refused if
+    the rest would break the spacing against them. A dermatologist's decision, like planning."""
+    clinicians.require_planner(acting_user)
+    rows = list(
+        TreatmentSession.objects.select_for_update(of=("self", "plan"))
+        .select_related("plan__protocol", "plan__concern")
+        .filter(plan_id=plan.pk)
+        .order_by("number")
+    )
+    if not rows:
+        raise Conflict("This plan has no sessions.")
+    plan = rows[0].plan
+    if plan.status != TreatmentPlan.Status.ACTIVE:
+        raise Conflict("Only an active plan's schedule can change.")
+    params = plan_parameters(
+        protocol=plan.protocol,
+        sessions=sessions,
+        interval_days=interval_days,
+        depth_mm=plan.needle_depth_mm,
+        start_date=timezone.localdate(),  # the start is not changing; the check needs a date
+        departure_reason=departure_reason,
+    )
+    if (params.sessions, params.interval_days) == (plan.planned_sessions, plan.interval_days):
+        raise InvalidInput(
+            "Nothing changed: give a new number of sessions or a new interval.",
+            fields={"sessions": ["Unchanged."], "interval_days": ["Unchanged."]},
+        )
+    live = [s for s in rows if s.status != TreatmentSession.Status.CANCELLED]
+    others = neighbours_of(
+        s
+        for s in area_sessions(patient_id=plan.patient_id, body_area=plan.concern.body_area)
+        if s.plan_id != plan.pk
+    )
+    try:
+        change = replan(
+            [
+                SeriesSession(
+                    number=s.number,
+                    day=session_day(s),
+                    movable=s.status == TreatmentSession.Status.PLANNED,
+                    booked=s.status == TreatmentSession.Status.BOOKED,
+                    status=s.get_status_display().lower(),
+                )
+                for s in live
+            ],
+            plan=plan.pk,
+            planned=plan.planned_sessions,
+            highest_number=rows[-1].number,
+            sessions=params.sessions,
+            interval_days=params.interval_days,
+            calendar=clinic_calendar(),
+            others=others,
+        )
+    except SchedulingError as error:
+        field = "sessions" if params.sessions != plan.planned_sessions else "interval_days"
+        raise Conflict(str(error), fields={field: [str(error)]}) from None
+    now = timezone.now()
+    moved = [s for s in live if s.number in change.targets]
+    for session in moved:
+        session.target_date = change.targets[session.number]
+    TreatmentSession.objects.bulk_update(moved, ["target_date"])
+    reason = (
+        f"The series was shortened to {params.sessions} sessions by "
+        f"{acting_user.get_full_name() or acting_user.get_username()}."
+    )
+    TreatmentSession.objects.filter(plan=plan, number__in=change.cancelled).update(
+        status=TreatmentSession.Status.CANCELLED,
+        status_reason=reason,
+        status_changed_by=acting_user,
+        status_changed_at=now,
+        updated_at=now,
+    )
+    TreatmentSession.objects.bulk_create(
+        TreatmentSession(plan=plan, number=number, target_date=day, area=plan.concern.body_area)
+        for number, day in change.added
+    )
+    plan.planned_sessions, plan.interval_days = params.sessions, params.interval_days
+    departures = plan_departures(params)
+    if departures:
+        plan.departure_reason = "\n".join(
+            part for part in (params.departure_reason.strip(), *departures) if part
+        )
+    plan.save(update_fields=["planned_sessions", "interval_days", "departure_reason", "updated_at"])
+    return change

@@ -31,7 +31,7 @@ from treatments import clinicians
 from treatments.errors import ScreeningBlocked
 from treatments.models import TreatmentSession
 from treatments.planning import selectors, services
-from treatments.planning.forms import PlanParametersForm
+from treatments.planning.forms import PlanParametersForm, PlanScheduleForm
 from treatments.rules.roles import PLAN_PERMS
 from treatments.rules.screening import Questionnaire
 from treatments.screening.forms import ScreeningForm
@@ -252,6 +252,8 @@ def plan_detail(request: StaffHttpRequest, public_id: str) -> HttpResponse:
         {
             "plan": plan,
             "sessions": sessions,
+            "has_unbooked": any(s.status == TreatmentSession.Status.PLANNED for s in sessions),
+            "may_plan": clinicians.may_plan(request.user),
             "screenings": screenings,
             # Each blocked session's block, from the screenings already read: no query more.
             "blocks": {
@@ -277,4 +279,44 @@ def plan_print(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             "plan": plan,
             "sessions": list(plan.sessions.all()),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PLANNER_PERMS, raise_exception=True)
+def plan_schedule(request: StaffHttpRequest, public_id: str) -> HttpResponse:
+    """Change a plan's session count or interval: its unbooked sessions are re-planned."""
+    if not clinicians.may_plan(request.user):  # the role and an active dermatologist record
+        raise PermissionDenied
+    plan = selectors.plan_get_for_user(request.user, public_id)
+    shown(plan.patient)
+    form = PlanScheduleForm(
+        request.POST or None,
+        initial={"sessions": plan.planned_sessions, "interval_days": plan.interval_days},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.plan_change_schedule(
+                acting_user=request.user,
+                plan=plan,
+                sessions=form.cleaned_data["sessions"],
+                interval_days=form.cleaned_data["interval_days"],
+                departure_reason=form.cleaned_data["departure_reason"],
+            )
+        except ClinicError as error:
+            add_errors(form, error)
+        else:
+            parts = [f"{len(change.targets)} unbooked session(s) re-planned"]
+            if change.added:
+                parts.append(f"{len(change.added)} added")
+            if change.cancelled:
+                parts.append(
+                    "cancelled: " + ", ".join(f"session {n}" for n in change.cancelled)
+                )
+            messages.success(request, "Schedule changed: " + "; ".join(parts) + ".")
+            return redirect("plan-detail", public_id=plan.public_id)
+    return render(
+        request,
+        "treatments/plan_schedule.html",
+        {"plan": plan, "sessions": list(plan.sessions.all()), "form": form},
     )

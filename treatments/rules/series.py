@@ -17,7 +17,15 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from treatments.rules.slots import FreeSlot
-from treatments.rules.spacing import ClinicCalendar, Neighbour, Window, neighbour_problem
+from treatments.rules.spacing import (
+    ClinicCalendar,
+    Neighbour,
+    SchedulingError,
+    SeriesSession,
+    Window,
+    interval_problem,
+    neighbour_problem,
+)
 
 #: How many alternatives a session that cannot be placed offers, at most.
 MAX_ALTERNATIVES = 6
@@ -319,3 +327,93 @@ def _is_free(
         and chosen.room_id in slot.room_ids
         for slot in free.get(day, ())
     )
+
+
+# --- Re-planning: a changed interval or session count ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replan:
+    """What changing a series' interval or count does to its unbooked sessions."""
+
+    targets: dict[int, dt.date]  # each kept unbooked session's new target date
+    added: list[tuple[int, dt.date]]  # new sessions: number and target
+    cancelled: list[int]  # surplus unbooked sessions, cancelled (their records stay)
+
+
+def replan(
+    series: Sequence[SeriesSession],
+    *,
+    plan: int,
+    planned: int,
+    highest_number: int,
+    sessions: int,
+    interval_days: int,
+    calendar: ClinicCalendar,
+    others: Sequence[Neighbour] = (),
+) -> Replan:
+    """Re-plan a series for `sessions` sessions every `interval_days` days.
+
+    `series` is every session of the plan but the cancelled ones: unbooked (`movable`) ones
+    get new targets from the schedule rule (`series_dates`: each the interval after the one
+    before, moved to the next open day; the first unbooked session of a series with nothing
+    before it keeps its target); booked and done ones stay where they are and anchor the ones
+    after them. A shorter series cancels its last sessions (`planned` is the count today, which
+    counts cancelled sessions as the plan always has), and only unbooked ones can be; a longer
+    one adds sessions after the last, numbered after `highest_number` (a cancelled session
+    keeps its number). The result keeps the 7-day floor and the order against the sessions
+    that stay and the patient's `others` on the area, else `SchedulingError` says which.
+    """
+    problem = interval_problem(interval_days)
+    if problem:
+        raise SchedulingError(problem)
+    if sessions < 1:
+        raise SchedulingError("A series has at least one session.")
+    ordered = sorted(series, key=lambda s: s.number)
+    fewer = max(0, planned - sessions)
+    if fewer and fewer >= len(ordered):
+        raise SchedulingError(
+            "That would cancel every session left in the series: cancel the plan instead."
+        )
+    surplus = ordered[len(ordered) - fewer :] if fewer else []
+    fixed_surplus = [s for s in surplus if not s.movable]
+    if fixed_surplus:
+        first = fixed_surplus[0]
+        raise SchedulingError(
+            f"Session {first.number} is {first.status}: {sessions} session"
+            f"{'s' if sessions != 1 else ''} would cancel it, and only an unbooked session is "
+            "cancelled by re-planning. Keep more sessions, or cancel or move it first."
+        )
+    kept = ordered[: len(ordered) - len(surplus)]
+    targets: dict[int, dt.date] = {}
+    previous: dt.date | None = None
+    for session in kept:
+        if session.movable:
+            day = (
+                session.day
+                if previous is None
+                else calendar.next_open_day(previous + dt.timedelta(days=interval_days))
+            )
+            targets[session.number] = day
+            previous = day
+        else:
+            previous = session.day
+    added: list[tuple[int, dt.date]] = []
+    for number in range(highest_number + 1, highest_number + 1 + max(0, sessions - planned)):
+        if previous is None:  # an active plan always has a session that is not cancelled
+            raise SchedulingError("This series has no session to follow.")
+        day = calendar.next_open_day(previous + dt.timedelta(days=interval_days))
+        added.append((number, day))
+        previous = day
+    staying = [Neighbour(plan=plan, number=s.number, day=s.day) for s in kept if not s.movable]
+    moving = [Neighbour(plan=plan, number=n, day=d) for n, d in [*targets.items(), *added]]
+    for mover in moving:
+        problem = neighbour_problem(
+            plan=plan,
+            number=mover.number,
+            day=mover.day,
+            neighbours=[*staying, *others, *(m for m in moving if m.number != mover.number)],
+        )
+        if problem:
+            raise SchedulingError(problem)
+    return Replan(targets=targets, added=added, cancelled=[s.number for s in surplus])

@@ -123,9 +123,10 @@ def test_the_front_desk_books_through_the_page_and_the_patient_page_shows_it(
     assert "Consultation booked Monday 01 Mar 2027 11:00" in response.content.decode()
     consultation = Consultation.objects.get()
     assert consultation.practitioner == practitioner and consultation.room == room
-    assert "Wants to discuss wrinkles" in front_desk.get(
-        reverse("patient-detail", args=[newcomer.public_id])
-    ).content.decode()
+    assert (
+        "Wants to discuss wrinkles"
+        in front_desk.get(reverse("patient-detail", args=[newcomer.public_id])).content.decode()
+    )
 
 
 def test_a_taken_time_on_the_page_is_a_message_and_nothing_is_saved(

@@ -6,16 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from treatments.rules.series import (
     Candidate,
     Unbooked,
     alternatives,
     later_than,
     place_series,
+    replan,
     wanted_day,
 )
 from treatments.rules.slots import FreeSlot
-from treatments.rules.spacing import ClinicCalendar, Neighbour, Window
+from treatments.rules.spacing import (
+    ClinicCalendar,
+    Neighbour,
+    SchedulingError,
+    SeriesSession,
+    Window,
+)
 
 ZONE = ZoneInfo("Europe/London")
 WEEKDAYS = ClinicCalendar.build(range(5))  # Mon-Fri
@@ -229,3 +238,170 @@ def test_alternatives_give_one_slot_per_neighbouring_day() -> None:
 
 def test_later_than_covers_numbers_past_the_planned_count() -> None:
     assert 5 in later_than(3) and 3 not in later_than(3) and 32767 in later_than(1)
+
+
+# --- Re-planning ----------------------------------------------------------------------------
+
+
+OPEN_DAILY = ClinicCalendar.build(range(7))
+
+
+def planned(number: int, day: dt.date) -> SeriesSession:
+    return SeriesSession(number, day)
+
+
+def booked(number: int, day: dt.date) -> SeriesSession:
+    return SeriesSession(number, day, movable=False, booked=True, status="booked")
+
+
+def test_a_longer_interval_moves_every_unbooked_session_from_the_one_before() -> None:
+    start = dt.date(2027, 3, 1)
+    series = [planned(n, start + dt.timedelta(days=30 * (n - 1))) for n in (1, 2, 3)]
+    change = replan(
+        series,
+        plan=PLAN,
+        planned=3,
+        highest_number=3,
+        sessions=3,
+        interval_days=45,
+        calendar=OPEN_DAILY,
+    )
+    assert change.targets == {1: start, 2: dt.date(2027, 4, 15), 3: dt.date(2027, 5, 30)}
+    assert change.added == [] and change.cancelled == []
+
+
+def test_booked_sessions_stay_and_anchor_the_ones_after_them() -> None:
+    series = [booked(1, dt.date(2027, 3, 2)), planned(2, dt.date(2027, 3, 31))]
+    change = replan(
+        series,
+        plan=PLAN,
+        planned=2,
+        highest_number=2,
+        sessions=2,
+        interval_days=28,
+        calendar=WEEKDAYS,
+    )
+    assert change.targets == {2: dt.date(2027, 3, 30)}  # a Tuesday: open
+
+
+def test_closed_days_move_a_target_to_the_next_open_day() -> None:
+    series = [booked(1, dt.date(2027, 3, 1)), planned(2, dt.date(2027, 3, 31))]
+    change = replan(
+        series,
+        plan=PLAN,
+        planned=2,
+        highest_number=2,
+        sessions=2,
+        interval_days=33,
+        calendar=WEEKDAYS,
+    )
+    assert change.targets == {2: dt.date(2027, 4, 5)}  # Sat 3 Apr -> Mon 5 Apr
+
+
+def test_more_sessions_are_added_after_the_last_and_fewer_cancel_the_last_unbooked() -> None:
+    series = [booked(1, dt.date(2027, 3, 1)), planned(2, dt.date(2027, 3, 31))]
+    longer = replan(
+        series,
+        plan=PLAN,
+        planned=2,
+        highest_number=2,
+        sessions=4,
+        interval_days=30,
+        calendar=OPEN_DAILY,
+    )
+    assert longer.added == [(3, dt.date(2027, 4, 30)), (4, dt.date(2027, 5, 30))]
+    # A session cancelled earlier keeps its number: the new ones come after it.
+    after_a_cancelled = replan(
+        series,
+        plan=PLAN,
+        planned=3,
+        highest_number=3,
+        sessions=4,
+        interval_days=30,
+        calendar=OPEN_DAILY,
+    )
+    assert after_a_cancelled.added == [(4, dt.date(2027, 4, 30))]
+    shorter = replan(
+        [*series, planned(3, dt.date(2027, 4, 30))],
+        plan=PLAN,
+        planned=3,
+        highest_number=3,
+        sessions=2,
+        interval_days=30,
+        calendar=OPEN_DAILY,
+    )
+    assert shorter.cancelled == [3] and shorter.targets == {2: dt.date(2027, 3, 31)}
+
+
+def test_shortening_refuses_to_cancel_a_booked_session() -> None:
+    series = [planned(1, dt.date(2027, 3, 1)), booked(2, dt.date(2027, 3, 31))]
+    with pytest.raises(SchedulingError, match="Session 2 is booked"):
+        replan(
+            series,
+            plan=PLAN,
+            planned=2,
+            highest_number=2,
+            sessions=1,
+            interval_days=30,
+            calendar=OPEN_DAILY,
+        )
+
+
+def test_a_change_that_crowds_a_booked_session_is_refused_with_why() -> None:
+    # Sessions 1 and 3 booked, 2 unbooked between them: a 28-day interval lands session 2 on
+    # 29 Mar, 3 days before session 3 on 1 Apr.
+    series = [
+        booked(1, dt.date(2027, 3, 1)),
+        planned(2, dt.date(2027, 3, 18)),
+        booked(3, dt.date(2027, 4, 1)),
+    ]
+    with pytest.raises(SchedulingError, match="Session 2 would be 3 days from session 3"):
+        replan(
+            series,
+            plan=PLAN,
+            planned=3,
+            highest_number=3,
+            sessions=3,
+            interval_days=28,
+            calendar=OPEN_DAILY,
+        )
+
+
+def test_the_interval_floor_and_another_plans_session_are_held() -> None:
+    series = [planned(1, dt.date(2027, 3, 1)), planned(2, dt.date(2027, 3, 31))]
+    with pytest.raises(SchedulingError, match="at least 7 days apart"):
+        replan(
+            series,
+            plan=PLAN,
+            planned=2,
+            highest_number=2,
+            sessions=2,
+            interval_days=6,
+            calendar=OPEN_DAILY,
+        )
+    other = [Neighbour(plan=2, number=1, day=dt.date(2027, 4, 16), label="IND-03")]
+    with pytest.raises(SchedulingError, match="of IND-03"):
+        replan(
+            series,
+            plan=PLAN,
+            planned=2,
+            highest_number=2,
+            sessions=2,
+            interval_days=45,
+            calendar=OPEN_DAILY,
+            others=other,
+        )
+
+
+def test_shortening_to_nothing_left_is_refused() -> None:
+    series = [planned(1, dt.date(2027, 3, 1))]
+    with pytest.raises(SchedulingError, match="cancel the plan instead"):
+        replan(
+            series,
+            plan=PLAN,
+            planned=3,
+            highest_number=3,
+            sessions=1,
+            interval_days=30,
+            calendar=OPEN_DAILY,
+        )

@@ -66,8 +66,7 @@ def test_a_blocked_session_names_only_the_rules_that_applied_as_absolute(
     )
     assert result.session.status == TreatmentSession.Status.BLOCKED
     assert result.session.status_reason == (
-        "Contraindication at check-in: "
-        + ContraindicationRule.objects.get(code="C06").label
+        "Contraindication at check-in: " + ContraindicationRule.objects.get(code="C06").label
     )
 
 

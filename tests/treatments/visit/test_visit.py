@@ -49,8 +49,7 @@ def test_a_new_absolute_contraindication_blocks_the_session_and_is_recorded(
     booked_today.refresh_from_db()
     assert booked_today.status == "blocked"
     assert booked_today.status_reason == (
-        "Contraindication at check-in: "
-        + ContraindicationRule.objects.get(code="C01").label
+        "Contraindication at check-in: " + ContraindicationRule.objects.get(code="C01").label
     )
     assert booked_today.status_changed_by == front_desk.user
     assert result.screening.result == "blocked"

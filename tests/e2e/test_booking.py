@@ -57,3 +57,40 @@ def test_front_desk_books_a_whole_series(page, app_url: str) -> None:  # noqa: A
     page.goto(f"{app_url}/today/?date=2027-03-01")
     expect(page.get_by_role("link", name="Iris Penhallow").first).to_be_visible()
     screenshot(page, "day-list")
+
+
+def test_front_desk_books_a_series_in_one_step(page, app_url: str) -> None:  # noqa: ANN001
+    plan_url = plan_wrinkles_series(page, app_url, "Wren", "Tallis", shots=False)
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, app_url, "frontdesk")
+    page.goto(plan_url)
+    page.get_by_role("link", name="Book the whole series").click()
+    expect(page.get_by_role("heading", name="Book the whole series")).to_be_visible()
+    # The plan's own dermatologist is chosen by default, as on the single booking page.
+    expect(page.get_by_label("Practitioner")).to_contain_text("(the plan's dermatologist)")
+    page.get_by_label("Day").fill("2027-03-01")
+    page.get_by_label("Procedure time").fill("11:00")
+    page.get_by_role("button", name="Show every session").click()
+    expect(page.get_by_role("heading", name="Proposed sessions")).to_be_visible()
+    expect(page.locator("li.series-session")).to_have_count(4)
+    # Any session that cannot go at 11:00 offers alternatives: take the nearest of each.
+    for _ in range(4):
+        unplaced = page.locator("li.series-session.unplaced")
+        if unplaced.count() == 0:
+            break
+        for card in unplaced.all():
+            card.locator("input[type=radio]").first.check()
+        page.get_by_role("button", name="Check the rest with these choices").click()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"book-series-{width}")
+        fits = "document.querySelector('.series-preview').getBoundingClientRect().right"
+        assert page.evaluate(fits) <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name=re.compile("Book all 4 sessions")).click()
+    expect(page.get_by_text(re.compile(r"4 sessions booked"))).to_be_visible()
+    expect(page.get_by_role("link", name="Book", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Book the whole series")).to_have_count(0)
+    screenshot(page, "book-series-done")

@@ -137,6 +137,10 @@ def test_the_front_desk_day_fits_every_device_and_passes_axe(signed_in, app_url:
         desk.problems.append(f"printout: {pages} A4 pages")
     desk.check("booking", f"/sessions/{planned['id']}/book/")
     desk.check("consultation-booking", f"/patients/{booked['patient']}/consultation/")
+    desk.check(
+        "book-series",
+        f"/plans/{planned['plan']}/book-series/?day={planned['target_date']}&time=10:00",
+    )
     desk.check("today", f"/today/?date={day}")
     practitioner, room = booked["practitioner"]["id"], booked["room"]["id"]
     desk.check("calendar-day", f"/calendar/practitioners/{practitioner}/?view=day&date={day}")
@@ -158,6 +162,7 @@ def test_the_dermatologist_day_fits_every_device_and_passes_axe(signed_in, app_u
     derm.check("patients", "/patients/")
     derm.check("patient", f"/patients/{booked['patient']}/")
     derm.check("plan", f"/plans/{booked['plan']}/")
+    derm.check("plan-schedule", f"/plans/{booked['plan']}/schedule/")
     derm.check("record", f"/sessions/{booked['id']}/record/")
     derm.check("today", "/today/")
     # The three planning steps, for a demo patient whose concern has no plan yet.

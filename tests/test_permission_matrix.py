@@ -283,7 +283,10 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
     }
     if name in by_name:
         return by_name[name]
-    if name.startswith(("plan-", "api:plan-")) and name not in ("api:plan-preview", "api:plan-list"):
+    if name.startswith(("plan-", "api:plan-")) and name not in (
+        "api:plan-preview",
+        "api:plan-list",
+    ):
         return {"public_id": plan.public_id}
     if name.startswith(("consultation-", "api:consultation-")) and name not in (
         "consultation-book",

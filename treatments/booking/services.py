@@ -334,9 +334,7 @@ def lock_resources(practitioner: Practitioner, room: Room) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def lock_all_resources(
-    *, practitioners: Collection[Practitioner], rooms: Collection[Room]
-) -> None:
+def lock_all_resources(*, practitioners: Collection[Practitioner], rooms: Collection[Room]) -> None:
     """Lock every practitioner, then every room, each by id: always in the same order, so two
     clerks (one booking a session, one a whole series across several rooms) cannot deadlock."""
     list(

@@ -310,9 +310,7 @@ def plan_schedule(request: StaffHttpRequest, public_id: str) -> HttpResponse:
             if change.added:
                 parts.append(f"{len(change.added)} added")
             if change.cancelled:
-                parts.append(
-                    "cancelled: " + ", ".join(f"session {n}" for n in change.cancelled)
-                )
+                parts.append("cancelled: " + ", ".join(f"session {n}" for n in change.cancelled))
             messages.success(request, "Schedule changed: " + "; ".join(parts) + ".")
             return redirect("plan-detail", public_id=plan.public_id)
     return render(

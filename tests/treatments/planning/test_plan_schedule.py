@@ -54,7 +54,7 @@ def test_more_sessions_are_created_and_fewer_cancel_the_last_keeping_their_recor
     )
     assert rows(plan)[-1] == (5, "planned", dt.date(2027, 6, 30))
     services.plan_change_schedule(
-        acting_user=TreatmentPlan.objects.get(pk=plan.pk).approved_by,
+        acting_user=dermatologist.user,
         plan=plan,
         sessions=3,
         interval_days=30,

@@ -239,6 +239,29 @@ FORMS = [
         url=lambda world: reverse("session-book", args=[world["session2"].public_id]),
     ),
     FormCase(
+        "plan-book-series",  # sessions 2 to 4 (session 1 is booked)
+        "front_desk",
+        lambda world: {
+            "day": "2027-03-31",
+            "time": "10:00",
+            "practitioner": world["practitioner"].public_id,
+            "room": world["room"].public_id,
+            "action": "book",
+        },
+        {
+            "day": DATE,
+            "time": {"word": "noon", "nul": "\x00", "overlong": "10:00" + "0" * 5000},
+            "practitioner": uuids(lambda world: world["other_room"].public_id),
+            "room": uuids(lambda world: world["practitioner"].public_id),
+        },
+    ),
+    FormCase(
+        "plan-schedule",
+        "dermatologist",
+        lambda world: {"sessions": "5", "interval_days": "30", "departure_reason": ""},
+        {"sessions": NUMBER, "interval_days": NUMBER, "departure_reason": TEXT},
+    ),
+    FormCase(
         "session-cancel",
         "front_desk",
         lambda world: {"reason": "Patient moved away"},

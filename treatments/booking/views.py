@@ -540,19 +540,39 @@ def plan_book_series(request: StaffHttpRequest, public_id: str) -> HttpResponse:
     by_id = {str(p.public_id): p for p in people}
     rooms_by_id = {str(r.public_id): r for r in places}
     first_window = session_services.booking_window(unbooked[0]) if unbooked else None
-    day = parse_day(data.get("day"), unbooked[0].target_date if unbooked else timezone.localdate())
+    default_day = unbooked[0].target_date if unbooked else timezone.localdate()
+    day = parse_day(data.get("day"), dt.date.min)
+    refused = []
+    if day == dt.date.min:
+        if data.get("day"):
+            refused.append("Choose the first session's day from the calendar (YYYY-MM-DD).")
+        day = default_day
     raw_time = data.get("time") or "10:00"
     practitioner = by_id.get(data.get("practitioner", "")) or next(iter(people), None)
     room = rooms_by_id.get(data.get("room", "")) or next(iter(places), None)
+    if data.get("practitioner") and data["practitioner"] not in by_id:
+        refused.append("Choose a practitioner from the list.")
+    if data.get("room") and data["room"] not in rooms_by_id:
+        refused.append("Choose a room from the list.")
     choices = _series_choices(data, by_id, rooms_by_id)
     preview = None
     starts_at = None
     try:
-        wall_time = dt.time.fromisoformat(raw_time)
+        wall_time = dt.time.fromisoformat(raw_time) if len(raw_time) <= 8 else None
     except ValueError:
         wall_time = None
-        messages.error(request, "Give the time as HH:MM, e.g. 10:00.")
-    if wall_time is not None and unbooked and practitioner and room and "day" in data:
+    if wall_time is None:
+        refused.append("Give the time as HH:MM, e.g. 10:00.")
+    for message in refused:
+        messages.error(request, message)
+    if (
+        not refused
+        and wall_time is not None
+        and unbooked
+        and practitioner
+        and room
+        and "day" in data
+    ):
         try:
             starts_at = local_start(day, wall_time, timezone.get_current_timezone()).at
         except SchedulingError as error:

@@ -379,6 +379,7 @@ SLOT_FIELDS = [
 ]
 
 
+@transaction.atomic(savepoint=False)  # joins the caller's transaction; the save has its own
 def save_slot(session: TreatmentSession, fields: list[str]) -> None:
     try:
         with transaction.atomic():

@@ -162,6 +162,16 @@ def test_other_roles_may_not_change_it(role: str, request: pytest.FixtureRequest
     assert profile().name == "Microneedling clinic"
 
 
+def test_a_clinic_admin_finds_it_from_the_home_page(
+    clinic_admin: Persona, front_desk: Persona
+) -> None:
+    # The identity was editable only by knowing the admin's address: the home page's
+    # administration block listed every other clinic record but not this one.
+    link = f'href="{reverse("admin:clinic_clinicprofile_changelist")}"'
+    assert link in clinic_admin.get(reverse("home")).content.decode()
+    assert link not in front_desk.get(reverse("home")).content.decode()
+
+
 # --- Where it shows --------------------------------------------------------------------------
 
 

@@ -251,6 +251,28 @@ def test_an_override_given_at_planning_carries_to_a_check_in_where_nothing_chang
     assert "Record your override" not in record
 
 
+def test_the_session_page_says_who_overrode_when_and_why_not_that_it_awaits_one(
+    dermatologist: Persona,
+    front_desk: Persona,
+    overridden_plan: TreatmentPlan,
+    time_machine: time_machine.TimeMachineFixture,
+) -> None:
+    session = booked_first(overridden_plan, front_desk, dermatologist)
+    time_machine.move_to(at("2027-03-01", "09:25"), tick=False)
+    front_desk.force_login(front_desk.user)
+    front_desk.post(reverse("session-check-in", args=[session.public_id]), {"changed": "no"})
+    page = reverse("session-detail", args=[session.public_id])
+    dermatologist.force_login(dermatologist.user)
+    shown = html(dermatologist.get(page))
+    # It said "Needs dermatologist override" with the override after it, as if still awaited.
+    assert "Needs dermatologist override" not in shown
+    overrider = dermatologist.user.get_full_name()
+    assert re.search(rf"Overridden by {overrider} on \d\d \w{{3}} \d{{4}}</span>: Aciclovir", shown)
+    assert "carried over: nothing has changed since" in shown
+    desk = html(front_desk.get(page))
+    assert f"Overridden by {overrider}" in desk and "Aciclovir" not in desk
+
+
 def test_an_override_does_not_carry_when_something_changed(
     dermatologist: Persona,
     front_desk: Persona,

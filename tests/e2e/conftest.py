@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,16 +54,26 @@ def chromium_path() -> str:
     pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium to run browser tests")
 
 
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the e2e server: its own SQLite file, development settings."""
     workdir = tmp_path_factory.mktemp("e2e")
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
         "DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "clinic.settings",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
+
+
+@pytest.fixture(scope="session")
+def app_url(server_env: dict[str, str], chromium_path: str) -> Iterator[str]:
+    env = server_env
+    workdir = Path(env["DATABASE_URL"].removeprefix("sqlite:///")).parent
+    manage = MANAGE
     for command in (["migrate", "--noinput"], ["load_knowledge"], ["seed_demo"]):
         subprocess.run(
             [*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300
@@ -118,6 +128,28 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
     # Every page, the admin and the API docs included, must live within the CSP.
     assert [text for text in console if "Content Security Policy" in text] == []
+
+
+@pytest.fixture
+def on_server(server_env: dict[str, str], app_url: str) -> Callable[[str], str]:
+    """Runs Python in `manage.py shell` on the e2e server's database and returns what it prints.
+
+    Only for what no page can do on the real clock (a booking earlier today, once the clinic
+    has closed for the day); everything a user does goes through the pages."""
+
+    def run(code: str) -> str:
+        done = subprocess.run(
+            [*MANAGE, "shell", "-c", code],
+            cwd=ROOT,
+            env=server_env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return done.stdout
+
+    return run
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -74,7 +74,8 @@ def next_open_day(after: dt.date) -> dt.date:
     return day
 
 
-def public_id(url: str) -> str:
+def public_id(url: str | None) -> str:
+    assert url, "no link"
     found = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", url)
     assert found, url
     return found.group(0)
@@ -426,7 +427,9 @@ def test_the_clinic_admin_day(page: Page, app_url: str, browser) -> None:  # noq
         desk_page = desk.new_page()
         log_in(desk_page, app_url, "frontdesk")
         register(desk_page, app_url, "Ottilie", "Fairweather", "1983-02-27")
-        mrn = re.search(r"MN-\d{8}-\d", desk_page.locator("main").inner_text()).group(0)
+        found = re.search(r"MN-\d{8}-\d", desk_page.locator("main").inner_text())
+        assert found, "no MRN on the new record"
+        mrn = found.group(0)
         desk_page.get_by_role("navigation", name="Main").get_by_role(
             "link", name="Patients"
         ).click()

@@ -40,6 +40,7 @@ from treatments.models import (
     TreatmentPlan,
     TreatmentSession,
 )
+from treatments.screening.selectors import plan_screening_questions
 from treatments.visit import services as visit_services
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,32 @@ def _recorded(world: dict, client: Client) -> None:
         depth_used_mm=Decimal("1.0"),
         area="face",
     )
+
+
+def _blocked(world: dict, client: Client) -> None:
+    """Session 1 blocked at check-in by an active cold sore (C02, absolute)."""
+    visit_services.session_check_in(
+        acting_user=world["front_desk_user"],
+        session=world["session1"],
+        changed=True,
+        answers={**all_no(), "C02": True},
+    )
+
+
+def _awaiting_override(world: dict, client: Client) -> None:
+    """Blocked, then re-screened by the front desk: the cold sore has gone, but a relative
+    contraindication (C04) waits for the dermatologist's written override."""
+    _blocked(world, client)
+    visit_services.session_rescreen(
+        acting_user=world["front_desk_user"],
+        session=TreatmentSession.objects.get(pk=world["session1"].pk),
+        answers={**all_no(), "C04": True},
+    )
+
+
+def RESCREEN(world: dict) -> dict[str, Any]:  # noqa: N802 - read as a constant
+    questions = plan_screening_questions(world["plan"]).asked
+    return {f"rule_{question.rule.code}": "no" for question in questions}
 
 
 def PATIENT(world: dict) -> dict[str, Any]:  # noqa: N802 - read as a constant
@@ -301,6 +328,22 @@ FORMS = [
         "front_desk",
         lambda world: {"changed": "no"},
         {"changed": {**CHOICE, "unanswered": ""}},  # never "nothing changed" by default
+    ),
+    FormCase(
+        "session-rescreen",
+        "front_desk",
+        RESCREEN,
+        {"rule_C02": {**CHOICE, "unanswered": ""}, "override_reason": TEXT},
+        url=lambda world: reverse("session-rescreen", args=[world["session1"].public_id]),
+        prepare=_blocked,
+    ),
+    FormCase(
+        "session-reopen",
+        "dermatologist",
+        lambda world: {"override_reason": "Discussed with the patient; benefit outweighs risk."},
+        {"override_reason": {**TEXT, "blank": "   "}},
+        url=lambda world: reverse("session-reopen", args=[world["session1"].public_id]),
+        prepare=_awaiting_override,
     ),
     FormCase(
         "session-record",

@@ -252,6 +252,8 @@ def world(dermatologist: Persona, clinic_open: None) -> dict[str, object]:
 def _kwargs(name: str, world: dict) -> dict[str, object]:
     plan, session = world["plan"], world["session"]
     patient_id, concern_id = plan.patient.public_id, plan.concern.public_id
+    if name == "api:plan-refusal-detail":  # only the matrix's world holds a refusal
+        return {"public_id": world["refusal"].public_id}
     by_name = {
         "patient-edit": {"public_id": patient_id},
         "patient-archive": {"public_id": patient_id},
@@ -271,7 +273,6 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
         "api:patient-concerns": {"public_id": patient_id},
         "api:screening-detail": {"public_id": world["screening"].public_id},
         "api:screening-override": {"public_id": world["screening"].public_id},
-        "api:plan-refusal-detail": {"public_id": world["refusal"].public_id},
         "api:study-detail": {"code": "ablon-2018"},
         "api:indication-detail": {"slug": "wrinkles"},
         "api:protocol-detail": {"code": "IND-01"},
@@ -286,6 +287,7 @@ def _kwargs(name: str, world: dict) -> dict[str, object]:
     if name.startswith(("plan-", "api:plan-")) and name not in (
         "api:plan-preview",
         "api:plan-list",
+        "api:plan-refusal-list",
     ):
         return {"public_id": plan.public_id}
     if name.startswith(("consultation-", "api:consultation-")) and name not in (

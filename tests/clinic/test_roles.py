@@ -37,6 +37,7 @@ EXPECTED = {
     | {"treatments.override_screening"}
     | crud("treatments", "screeninganswer")
     | crud("treatments", "consultation")
+    | {"treatments.view_planrefusal"}
     | {"patients.view_clinical_record"},
     roles.FRONT_DESK: EVIDENCE_VIEW
     | CLINIC_VIEW
@@ -51,7 +52,8 @@ EXPECTED = {
         "treatments.view_screeninganswer",
         "treatments.add_screeninganswer",
     }
-    | crud("treatments", "consultation"),
+    | crud("treatments", "consultation")
+    | {"treatments.view_planrefusal"},
 }
 
 
@@ -100,6 +102,7 @@ def test_clinic_admins_hold_every_permission_of_the_clinic_apps() -> None:
             ("treatments", "screening"),
             ("treatments", "screeninganswer"),
             ("treatments", "consultation"),
+            ("treatments", "planrefusal"),
         )
         for action in ("add", "change", "delete")
     }

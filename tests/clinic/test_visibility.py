@@ -137,6 +137,8 @@ def _page(client: Client, name: str, world: dict[str, Any]) -> str:
     assert isinstance(spec, tuple)
     url_name = "calendar" if name == "calendar-week" else name
     url = reverse(url_name, kwargs=_kwargs(url_name, world)) + spec[1].format(day=world["day"])
+    if name == "session-rescreen":
+        logged.blocked_for_rescreen(world)
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()

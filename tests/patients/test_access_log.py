@@ -198,11 +198,8 @@ def test_each_page_showing_patient_data_writes_one_row_naming_each_patient(
             "acknowledged": [],
         }
         session.save()
-    if name == "session-rescreen":  # only a blocked session is re-screened
-        TreatmentSession.objects.filter(pk=world["session"].pk).update(
-            status=TreatmentSession.Status.BLOCKED,
-            status_reason="Contraindication at check-in: an active cold sore",
-        )
+    if name == "session-rescreen":
+        blocked_for_rescreen(world)
     if name in ("home", "worklist"):  # both patients' sessions are then due for booking
         TreatmentSession.objects.update(
             status=TreatmentSession.Status.PLANNED,
@@ -223,6 +220,15 @@ def test_each_page_showing_patient_data_writes_one_row_naming_each_patient(
     assert (entry.user, entry.channel, entry.method) == (reader, channel, "GET")
     assert entry.path == url and entry.ip_address == "198.51.100.23"
     assert entry.user_agent == "Tablet 3"
+
+
+
+def blocked_for_rescreen(world: dict[str, Any]) -> None:
+    """Only a blocked session is re-screened: the world's session, blocked at check-in."""
+    TreatmentSession.objects.filter(pk=world["session"].pk).update(
+        status=TreatmentSession.Status.BLOCKED,
+        status_reason="Contraindication at check-in: an active cold sore",
+    )
 
 
 def test_a_search_page_names_the_patients_it_found_and_no_others(

@@ -267,7 +267,8 @@ def test_the_session_page_says_who_overrode_when_and_why_not_that_it_awaits_one(
     # It said "Needs dermatologist override" with the override after it, as if still awaited.
     assert "Needs dermatologist override" not in shown
     overrider = dermatologist.user.get_full_name()
-    assert re.search(rf"Overridden by {overrider} on \d\d \w{{3}} \d{{4}}</span>: Aciclovir", shown)
+    when = r"\d\d \w{3} \d{4} \d\d:\d\d"
+    assert re.search(rf"Overridden by {overrider} on {when}</span>: Aciclovir", shown)
     assert "carried over: nothing has changed since" in shown
     desk = html(front_desk.get(page))
     assert f"Overridden by {overrider}" in desk and "Aciclovir" not in desk

@@ -410,8 +410,9 @@ def test_the_plan_page_runs_the_same_queries_for_one_blocked_session_or_more(
         TreatmentSession.objects.filter(pk=other.pk).update(
             status=TreatmentSession.Status.BLOCKED,
             status_reason=f"Contraindication at check-in: {cold_sore_label()}",
-            starts_at=a_week_later.starts_at,
-            ends_at=a_week_later.ends_at,
+            # Each at its own hour: PostgreSQL's exclusion constraints keep a slot to one.
+            starts_at=a_week_later.starts_at + dt.timedelta(hours=number),
+            ends_at=a_week_later.ends_at + dt.timedelta(hours=number),
             practitioner=a_week_later.practitioner,
             room=a_week_later.room,
         )

@@ -374,3 +374,16 @@ def test_a_series_across_daylight_saving_keeps_its_wall_clock_time(
     starts = [s.starts_at for s in plan.sessions.order_by("number") if s.starts_at is not None]
     assert [s.astimezone(LONDON).strftime("%H:%M") for s in starts] == ["10:00"] * 3
     assert [s.astimezone(dt.UTC).strftime("%H:%M") for s in starts] == ["10:00", "09:00", "09:00"]
+
+
+def test_the_plan_page_shows_a_cancelled_session_as_no_longer_booked(
+    front_desk: Persona, plan: TreatmentPlan, practitioner, room
+) -> None:
+    """A cancelled session keeps its old time on record, but the plan shows it was, not is,
+    booked: no arrival time and no link to the practitioner's or room's calendar."""
+    book(front_desk.user, plan, 1, at("2027-03-01", "10:00"), practitioner, room)
+    sessions.session_cancel(acting_user=front_desk.user, session=first(plan), reason="Unwell")
+    page = front_desk.get(f"/plans/{plan.public_id}/").content.decode()
+    row = page[page.index('aria-label="Session 1"') : page.index('aria-label="Session 2"')]
+    assert "was booked for Mon 01 Mar 2027 10:00" in row
+    assert "arrive" not in row and "/calendar/" not in row

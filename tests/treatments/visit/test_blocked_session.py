@@ -405,14 +405,16 @@ def test_the_plan_page_runs_the_same_queries_for_one_blocked_session_or_more(
     with django_assert_num_queries(PLAN_PAGE_QUERIES):
         assert front_desk.get(url).status_code == 200
     # Two more blocked (as the data would hold them) and re-screened: the same queries.
+    starts, ends = a_week_later.starts_at, a_week_later.ends_at
+    assert starts is not None and ends is not None
     for number in (2, 3):
         other = first(a_week_later.plan, number)
         TreatmentSession.objects.filter(pk=other.pk).update(
             status=TreatmentSession.Status.BLOCKED,
             status_reason=f"Contraindication at check-in: {cold_sore_label()}",
             # Each at its own hour: PostgreSQL's exclusion constraints keep a slot to one.
-            starts_at=a_week_later.starts_at + dt.timedelta(hours=number),
-            ends_at=a_week_later.ends_at + dt.timedelta(hours=number),
+            starts_at=starts + dt.timedelta(hours=number),
+            ends_at=ends + dt.timedelta(hours=number),
             practitioner=a_week_later.practitioner,
             room=a_week_later.room,
         )
